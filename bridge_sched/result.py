@@ -1,0 +1,172 @@
+"""The result side: ranked slots, approvals, an escalation, and metadata.
+
+A :class:`BridgeResult` is a value: the same request always gives the same
+result, byte for byte, through :meth:`BridgeResult.model_dump_json`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = [
+    "Approval",
+    "Assignment",
+    "BridgeResult",
+    "Escalation",
+    "LocalSpan",
+    "Meta",
+    "Reason",
+    "ReasonCode",
+    "Score",
+    "Slot",
+    "SolverStats",
+    "Status",
+]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Status(str, Enum):
+    """Overall outcome. CLI exit codes: 0, 3 and 4 respectively."""
+
+    scheduled = "scheduled"
+    needs_approval = "needs_approval"
+    escalate = "escalate"
+
+
+class ReasonCode(str, Enum):
+    """Stable reason codes. See ``docs/reason-codes.md`` for each one."""
+
+    NO_OVERLAP_IN_WINDOW = "NO_OVERLAP_IN_WINDOW"
+    ROLE_UNCOVERED = "ROLE_UNCOVERED"
+    ONLY_OVERNIGHT = "ONLY_OVERNIGHT"
+    OUT_OF_HOURS = "OUT_OF_HOURS"
+    CUSTOMER_WINDOW_OUTSIDE_POLICY = "CUSTOMER_WINDOW_OUTSIDE_POLICY"
+    NO_OVERLAP_WITH_CUSTOMER_WINDOW = "NO_OVERLAP_WITH_CUSTOMER_WINDOW"
+    INSUFFICIENT_COVERAGE = "INSUFFICIENT_COVERAGE"
+    WINDOW_TOO_SHORT = "WINDOW_TOO_SHORT"
+    UNKNOWN_AVAILABILITY = "UNKNOWN_AVAILABILITY"
+    SUBSTITUTE_NEEDS_APPROVAL = "SUBSTITUTE_NEEDS_APPROVAL"
+    TENTATIVE_CONFLICT = "TENTATIVE_CONFLICT"
+
+
+class LocalSpan(_Frozen):
+    """A slot as seen on one party's wall clock.
+
+    ``start``/``end`` are ISO 8601 local times with offset, e.g.
+    ``"2027-03-16T10:00:00-04:00"``; ``abbreviation`` is the zone's abbreviation
+    at the start (``"EDT"``); ``utc_offset`` is ``"-04:00"``.
+    """
+
+    party: str
+    timezone: str
+    start: str
+    end: str
+    abbreviation: str
+    utc_offset: str
+
+
+class Approval(_Frozen):
+    """An exception that a slot needs, and who must approve it."""
+
+    code: ReasonCode
+    approver: str
+    role: str | None = None
+    person: str | None = None
+    detail: str
+
+
+class Assignment(_Frozen):
+    """Who fills a role in a slot."""
+
+    role: str
+    person: str
+    pool_position: int
+    primary: bool
+    in_working_hours: bool
+    tentative_conflict: bool
+    local: LocalSpan
+
+
+class Score(_Frozen):
+    """The ranking key of a slot, criterion by criterion (lower is better).
+
+    Slots are ordered lexicographically by ``approvals``, ``substitutes``,
+    ``substitute_depth``, ``tentative``, ``customer_preference``, then start
+    time, then the person ids in role-name order.
+    """
+
+    approvals: int
+    substitutes: int
+    substitute_depth: int
+    tentative: int
+    customer_preference: int
+    start: dt.datetime
+
+
+class Slot(_Frozen):
+    """One ranked bridge suggestion (start and end in UTC)."""
+
+    rank: int
+    start: dt.datetime
+    end: dt.datetime
+    assignments: tuple[Assignment, ...]
+    customer: LocalSpan | None
+    approvals: tuple[Approval, ...]
+    score: Score
+
+
+class Reason(_Frozen):
+    """One reason for an escalation (or a warning attached to a result)."""
+
+    code: ReasonCode
+    message: str
+    role: str | None = None
+    people: tuple[str, ...] = ()
+    windows: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
+
+
+class Escalation(_Frozen):
+    """Why no slot can be offered, addressed to ``approver``."""
+
+    approver: str
+    reasons: tuple[Reason, ...]
+    message: str
+
+
+class SolverStats(_Frozen):
+    """Deterministic statistics of the search (no wall-clock figures)."""
+
+    grid_starts: int
+    segments: int
+    segments_examined: int
+    cpsat_calls: int
+    cpsat_branches: int
+
+
+class Meta(_Frozen):
+    """Provenance of a result."""
+
+    request_digest: str
+    library_version: str
+    ortools_version: str
+    stats: SolverStats
+
+
+class BridgeResult(_Frozen):
+    """The answer to a :class:`~bridge_sched.model.BridgeRequest`."""
+
+    status: Status
+    incident: str
+    slots: tuple[Slot, ...]
+    escalation: Escalation | None
+    warnings: tuple[Reason, ...]
+    roles_required: tuple[str, ...]
+    meta: Meta
+    kind: Literal["bridge_result/v1"] = "bridge_result/v1"
