@@ -1,0 +1,101 @@
+"""bridge_sched: deterministic, explainable scheduling of incident escalation bridges.
+
+>>> from bridge_sched import solve, load_example
+>>> result = solve(load_example())
+>>> result.status.value
+'scheduled'
+"""
+
+from ._validate import LIMITS, parse_request
+from ._version import __version__
+from .canonical import canonical_json, request_digest
+from .errors import (
+    BridgeSchedError,
+    InputError,
+    LocalTimeError,
+    NaiveDatetimeError,
+    SolverError,
+    UnknownTimezoneError,
+)
+from .examples import example_names, load_example
+from .model import (
+    BridgeRequest,
+    Busy,
+    BusyKind,
+    Candidate,
+    Customer,
+    DateOverride,
+    Incident,
+    LocalTimePolicy,
+    LocalWindow,
+    Meeting,
+    Person,
+    Policy,
+    Role,
+    Severity,
+    TimeRange,
+    WeeklyHours,
+    Window,
+)
+from .result import (
+    Approval,
+    Assignment,
+    BridgeResult,
+    Escalation,
+    LocalSpan,
+    Meta,
+    Reason,
+    ReasonCode,
+    Score,
+    Slot,
+    SolverStats,
+    Status,
+)
+from .solve import SolveParams, solve
+
+__all__ = [
+    "LIMITS",
+    "Approval",
+    "Assignment",
+    "BridgeRequest",
+    "BridgeResult",
+    "BridgeSchedError",
+    "Busy",
+    "BusyKind",
+    "Candidate",
+    "Customer",
+    "DateOverride",
+    "Escalation",
+    "Incident",
+    "InputError",
+    "LocalSpan",
+    "LocalTimeError",
+    "LocalTimePolicy",
+    "LocalWindow",
+    "Meeting",
+    "Meta",
+    "NaiveDatetimeError",
+    "Person",
+    "Policy",
+    "Reason",
+    "ReasonCode",
+    "Role",
+    "Score",
+    "Severity",
+    "Slot",
+    "SolveParams",
+    "SolverError",
+    "SolverStats",
+    "Status",
+    "TimeRange",
+    "UnknownTimezoneError",
+    "WeeklyHours",
+    "Window",
+    "__version__",
+    "canonical_json",
+    "example_names",
+    "load_example",
+    "parse_request",
+    "request_digest",
+    "solve",
+]

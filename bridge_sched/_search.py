@@ -1,0 +1,267 @@
+"""Best-first search over candidate segments, CP-SAT only where people collide.
+
+1. Cut the feasible starts into *segments*: maximal ranges in which every
+   role's candidate set and every candidate's attributes are constant.
+2. For every segment, a lower bound of its key: each role takes its cheapest
+   eligible candidate independently (smallest id on ties). When those picks are
+   distinct people the bound is exact (see ``docs/design.md``).
+3. Visit segments in key order; where picks collide, CP-SAT finds the exact
+   best assignment and the segment is re-queued with its exact key.
+4. Emit starts in key order, keeping suggestions ``separation`` apart.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from . import intervals as iv
+from ._compile import OUT_OF_HOURS, TENTATIVE, Compiled, Flags
+from ._cpsat import AssignmentProblem, solve_assignment
+
+__all__ = ["Found", "SearchOutcome", "Weights", "search"]
+
+_INF = np.iinfo(np.int64).max // 4
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Weights that fold the lexicographic criteria into one integer."""
+
+    approval: int
+    substitute: int
+    depth: int
+
+    @staticmethod
+    def for_problem(compiled: Compiled) -> Weights:
+        roles = max(1, len(compiled.roles))
+        pool = max((len(r.candidates) for r in compiled.roles), default=1)
+        depth = roles + 1  # above the largest possible tentative count
+        substitute = depth * (roles * (pool - 1) + 1)
+        approval = substitute * (roles + 1)
+        return Weights(approval, substitute, depth)
+
+
+@dataclass(frozen=True)
+class Found:
+    """One selected start, with its assignment (person index per role)."""
+
+    start: int
+    segment: int
+    people: tuple[int, ...]
+    positions: tuple[int, ...]
+    codes: tuple[int, ...]
+    customer_outside: bool
+    preference: int
+    cost: int
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    """Selected starts plus deterministic effort counters."""
+
+    found: tuple[Found, ...]
+    grid_starts: int
+    segments: int
+    examined: int
+    cpsat_calls: int
+    cpsat_branches: int
+
+
+def _grid_count(starts: iv.IntervalSet, step: int) -> int:
+    if starts.size == 0:
+        return 0
+    first = -(-starts[:, 0] // step)
+    last = (starts[:, 1] - 1) // step
+    return int(np.maximum(last - first + 1, 0).sum())
+
+
+def _pair_cost(
+    compiled: Compiled, w: Weights, position: int, code: npt.NDArray[np.int8]
+) -> npt.NDArray[np.int64]:
+    policy = compiled.request.policy
+    base = 0
+    if position > 0:
+        base += w.substitute + position * w.depth
+        if policy.substitution == "needs_approval":
+            base += w.approval
+    cost = np.full(code.shape, base, dtype=np.int64)
+    cost += (code & TENTATIVE).astype(np.int64)
+    if policy.out_of_hours != "allow":
+        cost += np.where(code & OUT_OF_HOURS, w.approval, 0)
+    cost[code < 0] = _INF
+    return cost
+
+
+def _member(s: iv.IntervalSet | None, points: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    if s is None:
+        return np.ones(points.shape, dtype=bool)
+    if s.size == 0:
+        return np.zeros(points.shape, dtype=bool)
+    idx = np.searchsorted(s[:, 0], points, side="right") - 1
+    ok = idx >= 0
+    res = np.zeros(points.shape, dtype=bool)
+    res[ok] = s[idx[ok], 1] > points[ok]
+    return res
+
+
+def search(
+    compiled: Compiled, limit: int, flags: Flags | None = None, seed: int = 0
+) -> SearchOutcome:
+    """Find up to ``limit`` starts in key order (see ``docs/semantics.md``)."""
+    flags = flags or Flags()
+    step = compiled.step
+    sep = compiled.request.meeting.separation
+    w = Weights.for_problem(compiled)
+    grid_starts = _grid_count(compiled.window_starts, step)
+
+    # --- 1. segments -------------------------------------------------------
+    pieces = [p.bounds for row in compiled.pairs for p in row if len(p.codes)]
+    extra = [
+        s.ravel() for s in (compiled.customer_policy_ok, compiled.preferred_starts) if s is not None
+    ]
+    if not pieces:
+        return SearchOutcome((), grid_starts, 0, 0, 0, 0)
+    points = np.unique(np.concatenate(pieces + extra))
+    left, right = points[:-1], points[1:]
+    first_grid = -(-left // step) * step
+    has_grid = first_grid < right
+    left, right, first_grid = left[has_grid], right[has_grid], first_grid[has_grid]
+
+    # --- 2. per-role minimum (independent picks) ---------------------------
+    n_seg = len(left)
+    lower = np.zeros(n_seg, dtype=np.int64)
+    valid = np.ones(n_seg, dtype=bool)
+    picks = np.zeros((len(compiled.pairs), n_seg), dtype=np.int64)
+    for r, row in enumerate(compiled.pairs):
+        by_id = sorted(range(len(row)), key=lambda i: compiled.people[row[i].person].id)
+        costs = np.stack(
+            [_pair_cost(compiled, w, row[i].position, row[i].codes_at(left)) for i in by_id]
+        )
+        best = costs.argmin(axis=0)
+        best_cost = costs[best, np.arange(n_seg)]
+        valid &= best_cost < _INF
+        lower += np.where(best_cost < _INF, best_cost, 0)
+        picks[r] = np.array(by_id, dtype=np.int64)[best]
+    outside = ~_member(compiled.customer_policy_ok, left)
+    # outside customer policy is only reachable when it needs approval (forbid
+    # removed those starts in compile, unless a diagnostic pass relaxed it)
+    customer_extra = np.where(outside, w.approval, 0).astype(np.int64)
+    lower += customer_extra
+    preference = (~_member(compiled.preferred_starts, left)).astype(np.int64)
+    seg_ids = np.flatnonzero(valid)
+    order = seg_ids[np.lexsort((first_grid[seg_ids], preference[seg_ids], lower[seg_ids]))]
+
+    # --- 3./4. best-first with lazy exact keys -------------------------------
+    found: list[Found] = []
+    chosen: list[int] = []
+    heap: list[tuple[int, int, int, int, tuple[int, ...]]] = []
+    calls = branches = examined = 0
+    i = 0
+    while len(found) < limit and (i < len(order) or heap):
+        take_heap = False
+        if heap:
+            if i >= len(order):
+                take_heap = True
+            else:
+                j = int(order[i])
+                take_heap = heap[0][:3] < (int(lower[j]), int(preference[j]), int(first_grid[j]))
+        if take_heap:
+            cost, pref, _start, seg, choice = heapq.heappop(heap)
+        else:
+            seg = int(order[i])
+            i += 1
+            examined += 1
+            people = [
+                int(compiled.pairs[r][int(picks[r, seg])].person)
+                for r in range(len(compiled.pairs))
+            ]
+            if flags.distinct or len(set(people)) == len(people):
+                cost, pref = int(lower[seg]), int(preference[seg])
+                choice = tuple(int(picks[r, seg]) for r in range(len(compiled.pairs)))
+            else:
+                exact = _exact(compiled, w, seg, left, int(customer_extra[seg]), seed)
+                calls += exact[2]
+                branches += exact[3]
+                if exact[1] is None:
+                    continue
+                cost, pref = exact[0], int(preference[seg])
+                choice = exact[1]
+                if cost > int(lower[seg]):
+                    heapq.heappush(heap, (cost, pref, int(first_grid[seg]), seg, choice))
+                    continue
+        _emit(
+            compiled, seg, choice, cost, pref, left, right, outside, sep, step, limit, found, chosen
+        )
+    return SearchOutcome(tuple(found), grid_starts, len(seg_ids), examined, calls, branches)
+
+
+def _exact(
+    compiled: Compiled,
+    w: Weights,
+    seg: int,
+    left: npt.NDArray[np.int64],
+    extra: int,
+    seed: int,
+) -> tuple[int, tuple[int, ...] | None, int, int]:
+    point = left[seg : seg + 1]
+    options: list[tuple[tuple[int, int, int], ...]] = []
+    index: list[list[int]] = []
+    for row in compiled.pairs:
+        elig = []
+        for k, pair in enumerate(row):
+            cost = int(_pair_cost(compiled, w, pair.position, pair.codes_at(point))[0])
+            if cost < _INF:
+                elig.append((k, pair.person, cost))
+        elig.sort(key=lambda t: compiled.people[t[1]].id)
+        options.append(tuple((person, cost, rank) for rank, (_k, person, cost) in enumerate(elig)))
+        index.append([k for k, _p, _c in elig])
+    sol = solve_assignment(AssignmentProblem(tuple(options), distinct=True), seed=seed)
+    if sol.choice is None:
+        return 0, None, sol.calls, sol.branches
+    choice = tuple(index[r][c] for r, c in enumerate(sol.choice))
+    return sol.cost + extra, choice, sol.calls, sol.branches
+
+
+def _emit(
+    compiled: Compiled,
+    seg: int,
+    choice: tuple[int, ...],
+    cost: int,
+    pref: int,
+    left: npt.NDArray[np.int64],
+    right: npt.NDArray[np.int64],
+    outside: npt.NDArray[np.bool_],
+    sep: int,
+    step: int,
+    limit: int,
+    found: list[Found],
+    chosen: list[int],
+) -> None:
+    a, b = int(left[seg]), int(right[seg])
+    t = -(-a // step) * step
+    point = left[seg : seg + 1]
+    pairs = [compiled.pairs[r][k] for r, k in enumerate(choice)]
+    codes = tuple(int(p.codes_at(point)[0]) for p in pairs)
+    while t < b and len(found) < limit:
+        clash = [c for c in chosen if abs(t - c) < max(sep, 1)]
+        if clash:
+            t = -(-(max(clash) + max(sep, 1)) // step) * step
+            continue
+        chosen.append(t)
+        found.append(
+            Found(
+                start=t,
+                segment=seg,
+                people=tuple(p.person for p in pairs),
+                positions=tuple(p.position for p in pairs),
+                codes=codes,
+                customer_outside=bool(outside[seg]),
+                preference=pref,
+                cost=cost,
+            )
+        )
+        t = -(-(t + max(sep, 1)) // step) * step

@@ -1,0 +1,131 @@
+"""Command line: ``bridge-sched solve|demo|schema``.
+
+Exit codes: 0 scheduled, 3 needs approval, 4 escalate, 2 bad input (one line on
+stderr, no traceback), 1 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ._validate import parse_request
+from .errors import InputError
+from .examples import example_json, example_names
+from .model import BridgeRequest
+from .result import BridgeResult, Status
+from .solve import solve
+
+__all__ = ["EXIT_CODES", "main", "render"]
+
+EXIT_CODES = {Status.scheduled: 0, Status.needs_approval: 3, Status.escalate: 4}
+EXIT_BAD_INPUT = 2
+
+
+def render(result: BridgeResult) -> str:
+    """A readable report: each slot in UTC and in every attendee's and the customer's zone."""
+    lines = [f"Incident {result.incident}: {result.status.value.upper().replace('_', ' ')}"]
+    lines.append(f"Roles required: {', '.join(result.roles_required)}")
+    for slot in result.slots:
+        lines.append("")
+        lines.append(
+            f"#{slot.rank}  {slot.start:%Y-%m-%d %H:%M}-{slot.end:%H:%M} UTC"
+            f"   score: approvals={slot.score.approvals} substitutes={slot.score.substitutes}"
+            f" depth={slot.score.substitute_depth} tentative={slot.score.tentative}"
+            f" customer_pref={slot.score.customer_preference}"
+        )
+        width = max(len(a.role) for a in slot.assignments)
+        for a in slot.assignments:
+            flags = []
+            if not a.primary:
+                flags.append(f"substitute #{a.pool_position}")
+            if not a.in_working_hours:
+                flags.append("outside working hours")
+            if a.tentative_conflict:
+                flags.append("tentative conflict")
+            note = f"  [{'; '.join(flags)}]" if flags else ""
+            lines.append(
+                f"    {a.role:<{width}}  {a.person:<12} {a.local.start[11:16]}-{a.local.end[11:16]}"
+                f" {a.local.abbreviation:<6} (UTC{a.local.utc_offset}, {a.local.timezone}){note}"
+            )
+        if slot.customer is not None:
+            c = slot.customer
+            lines.append(
+                f"    {'customer':<{width}}  {'':<12} {c.start[11:16]}-{c.end[11:16]}"
+                f" {c.abbreviation:<6} (UTC{c.utc_offset}, {c.timezone}) {c.party}"
+            )
+        for ap in slot.approvals:
+            lines.append(f"    needs approval [{ap.code.value}] by {ap.approver}: {ap.detail}")
+    if result.escalation is not None:
+        lines.append("")
+        lines.append(f"ESCALATE to {result.escalation.approver}:")
+        for reason in result.escalation.reasons:
+            lines.append(f"  [{reason.code.value}] {reason.message}")
+    for warning in result.warnings:
+        lines.append(f"warning [{warning.code.value}] {warning.message}")
+    lines.append("")
+    lines.append(f"request {result.meta.request_digest}")
+    return "\n".join(lines)
+
+
+def _emit(result: BridgeResult, as_json: bool) -> int:
+    if as_json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        sys.stdout.write(render(result) + "\n")
+    return EXIT_CODES[result.status]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bridge-sched",
+        description="Find ranked incident bridge slots, or escalate with reasons.",
+        epilog="Exit codes: 0 scheduled, 3 needs approval, 4 escalate, 2 bad input.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_solve = sub.add_parser("solve", help="solve a request JSON file ('-' reads stdin)")
+    p_solve.add_argument("request")
+    p_solve.add_argument("--json", action="store_true", help="print the JSON result")
+    p_demo = sub.add_parser("demo", help="solve an embedded example")
+    p_demo.add_argument("--example", default=example_names()[0], choices=example_names())
+    p_demo.add_argument("--json", action="store_true", help="print the JSON result")
+    p_demo.add_argument("--request", action="store_true", help="print the example request instead")
+    p_schema = sub.add_parser("schema", help="print the JSON Schemas")
+    p_schema.add_argument("which", nargs="?", choices=["request", "result", "both"], default="both")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``bridge-sched`` command."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "schema":
+            schemas = {
+                "request": BridgeRequest.model_json_schema(),
+                "result": BridgeResult.model_json_schema(),
+            }
+            out = schemas if args.which == "both" else schemas[args.which]
+            sys.stdout.write(json.dumps(out, indent=2, sort_keys=True) + "\n")
+            return 0
+        if args.command == "demo":
+            text = example_json(args.example)
+            if args.request:
+                sys.stdout.write(text)
+                return 0
+            return _emit(solve(text), args.json)
+        path = args.request
+        try:
+            raw = sys.stdin.read() if path == "-" else Path(path).read_text("utf-8")
+        except OSError as exc:
+            raise InputError("request", path, f"cannot read file ({exc.strerror})") from None
+        return _emit(solve(parse_request(raw)), args.json)
+    except InputError as exc:
+        sys.stderr.write(f"bridge-sched: bad input: {exc}\n")
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,455 @@
+"""``solve(request) -> BridgeResult``: the main job.
+
+Adapters and callers hand in a :class:`~bridge_sched.model.BridgeRequest` (or
+its JSON); the answer is ranked slots, slots that need an approval, or an
+escalation with reason codes. Infeasibility is a value, never an exception.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import ortools
+
+from . import intervals as iv
+from ._compile import OUT_OF_HOURS, TENTATIVE, Compiled, Flags, compile_request
+from ._search import Found, SearchOutcome, search
+from ._validate import parse_request
+from ._version import __version__
+from .canonical import request_digest
+from .model import BridgeRequest, BusyKind
+from .result import (
+    Approval,
+    Assignment,
+    BridgeResult,
+    Escalation,
+    Meta,
+    Reason,
+    ReasonCode,
+    Score,
+    Slot,
+    SolverStats,
+    Status,
+)
+from .timegrid import local_span
+
+__all__ = ["SolveParams", "solve"]
+
+log = logging.getLogger("bridge_sched")
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """Engine parameters that do not change the meaning of a request.
+
+    ``seed`` is passed to CP-SAT (single worker, no time limit); any seed gives
+    the same result, because every optimum is broken to a unique answer.
+    """
+
+    seed: int = 0
+
+
+def _fmt(instant: dt.datetime) -> str:
+    return instant.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _grid(starts: iv.IntervalSet, step: int) -> bool:
+    if starts.size == 0:
+        return False
+    first = -(-starts[:, 0] // step) * step
+    return bool((first < starts[:, 1]).any())
+
+
+def solve(
+    request: BridgeRequest | Mapping[str, Any] | str | bytes,
+    params: SolveParams | None = None,
+) -> BridgeResult:
+    """Find ranked bridge slots, or explain why none can be offered.
+
+    Parameters
+    ----------
+    request
+        A :class:`BridgeRequest`, a mapping, or its JSON text.
+    params
+        Engine parameters (optional).
+
+    Returns
+    -------
+    BridgeResult
+        ``status`` is ``scheduled``, ``needs_approval`` or ``escalate``.
+
+    Raises
+    ------
+    InputError
+        When the request is invalid (names the field and value).
+    """
+    params = params or SolveParams()
+    req = parse_request(request)
+    compiled = compile_request(req)
+    outcome = search(compiled, req.meeting.suggestions, seed=params.seed)
+    log.debug("searched %d segments, %d CP-SAT calls", outcome.segments, outcome.cpsat_calls)
+    slots = tuple(_slot(compiled, rank, f) for rank, f in enumerate(outcome.found, start=1))
+    escalation = None
+    if not slots:
+        escalation = _escalation(compiled, params.seed)
+        status = Status.escalate
+    elif slots[0].approvals:
+        status = Status.needs_approval
+    else:
+        status = Status.scheduled
+    return BridgeResult(
+        status=status,
+        incident=req.incident.id,
+        slots=slots,
+        escalation=escalation,
+        warnings=_warnings(compiled),
+        roles_required=tuple(r.name for r in compiled.roles),
+        meta=Meta(
+            request_digest=request_digest(req),
+            library_version=__version__,
+            ortools_version=str(getattr(ortools, "__version__", "unknown")),
+            stats=_stats(outcome),
+        ),
+    )
+
+
+def _stats(outcome: SearchOutcome) -> SolverStats:
+    return SolverStats(
+        grid_starts=outcome.grid_starts,
+        segments=outcome.segments,
+        segments_examined=outcome.examined,
+        cpsat_calls=outcome.cpsat_calls,
+        cpsat_branches=outcome.cpsat_branches,
+    )
+
+
+def _slot(compiled: Compiled, rank: int, found: Found) -> Slot:
+    req = compiled.request
+    policy = req.policy
+    start = compiled.clock.instant(found.start)
+    end = start + dt.timedelta(minutes=compiled.duration)
+    assignments = []
+    approvals = []
+    for role, person_i, position, code in zip(
+        compiled.roles, found.people, found.positions, found.codes, strict=True
+    ):
+        person = compiled.people[person_i]
+        out_of_hours = bool(code & OUT_OF_HOURS)
+        assignments.append(
+            Assignment(
+                role=role.name,
+                person=person.id,
+                pool_position=position,
+                primary=position == 0,
+                in_working_hours=not out_of_hours,
+                tentative_conflict=bool(code & TENTATIVE),
+                local=local_span(person.id, person.timezone, start, end),
+            )
+        )
+        if out_of_hours and policy.out_of_hours == "needs_approval":
+            span = local_span(person.id, person.timezone, start, end)
+            approvals.append(
+                Approval(
+                    code=ReasonCode.OUT_OF_HOURS,
+                    approver=policy.approver,
+                    role=role.name,
+                    person=person.id,
+                    detail=(
+                        f"{person.id} ({role.name}) would attend outside working hours: "
+                        f"{span.start[11:16]}-{span.end[11:16]} {span.abbreviation} ({person.timezone})"
+                    ),
+                )
+            )
+        if position > 0 and policy.substitution == "needs_approval":
+            approvals.append(
+                Approval(
+                    code=ReasonCode.SUBSTITUTE_NEEDS_APPROVAL,
+                    approver=policy.approver,
+                    role=role.name,
+                    person=person.id,
+                    detail=(
+                        f"{person.id} substitutes for primary {role.candidates[0].person} "
+                        f"as {role.name}"
+                    ),
+                )
+            )
+    customer = req.customer
+    customer_span = None
+    if customer is not None:
+        customer_span = local_span(customer.account, customer.timezone, start, end)
+        if found.customer_outside:
+            hours = policy.customer_hours
+            assert hours is not None  # outside is only set when the rule is on
+            approvals.append(
+                Approval(
+                    code=ReasonCode.CUSTOMER_WINDOW_OUTSIDE_POLICY,
+                    approver=policy.approver,
+                    detail=(
+                        f"customer-facing time {customer_span.start[11:16]}-"
+                        f"{customer_span.end[11:16]} {customer_span.abbreviation} is outside "
+                        f"internal customer-call hours {hours.start}-{hours.end} ({customer.timezone})"
+                    ),
+                )
+            )
+    substitutes = sum(1 for p in found.positions if p > 0)
+    return Slot(
+        rank=rank,
+        start=start,
+        end=end,
+        assignments=tuple(assignments),
+        customer=customer_span,
+        approvals=tuple(approvals),
+        score=Score(
+            approvals=len(approvals),
+            substitutes=substitutes,
+            substitute_depth=sum(found.positions),
+            tentative=sum(1 for c in found.codes if c & TENTATIVE),
+            customer_preference=found.preference,
+            start=start,
+        ),
+    )
+
+
+def _warnings(compiled: Compiled) -> tuple[Reason, ...]:
+    window = compiled.request.window
+    people: set[str] = set()
+    for role in compiled.roles:
+        for cand in role.candidates:
+            person = compiled.people[compiled.person_index[cand.person]]
+            for busy in person.busy:
+                if (
+                    busy.kind == BusyKind.unknown
+                    and busy.start < window.end
+                    and busy.end > window.start
+                ):
+                    people.add(person.id)
+    if not people:
+        return ()
+    names = tuple(sorted(people))
+    treatment = (
+        "treated as unavailable"
+        if compiled.request.policy.unknown == "unavailable"
+        else "treated as tentative"
+    )
+    return (
+        Reason(
+            code=ReasonCode.UNKNOWN_AVAILABILITY,
+            message=f"calendar could not be read for {', '.join(names)} ({treatment})",
+            people=names,
+        ),
+    )
+
+
+_RELAXATIONS: tuple[tuple[ReasonCode, Flags, str], ...] = (
+    (
+        ReasonCode.INSUFFICIENT_COVERAGE,
+        Flags(distinct=True),
+        "roles can only be covered if one person fills two of them",
+    ),
+    (
+        ReasonCode.ONLY_OVERNIGHT,
+        Flags(overnight=True, out_of_hours_forbid=True),
+        "the only slots cross protected overnight hours",
+    ),
+    (
+        ReasonCode.OUT_OF_HOURS,
+        Flags(out_of_hours_forbid=True),
+        "slots exist only outside working hours, which policy forbids",
+    ),
+    (
+        ReasonCode.CUSTOMER_WINDOW_OUTSIDE_POLICY,
+        Flags(customer_policy_forbid=True),
+        "slots exist only outside internal customer-call hours, which policy forbids",
+    ),
+    (
+        ReasonCode.UNKNOWN_AVAILABILITY,
+        Flags(unknown=True),
+        "slots exist only if unreadable calendars are treated as free",
+    ),
+)
+
+
+def _escalation(compiled: Compiled, seed: int) -> Escalation:
+    req = compiled.request
+    reasons = _structural_reasons(compiled)
+    if not any(r.code in (ReasonCode.WINDOW_TOO_SHORT,) for r in reasons) and not any(
+        r.code == ReasonCode.NO_OVERLAP_WITH_CUSTOMER_WINDOW and r.role is None for r in reasons
+    ):
+        reasons.extend(_relaxation_reasons(compiled, seed))
+        if not reasons:
+            reasons.append(
+                Reason(
+                    code=ReasonCode.NO_OVERLAP_IN_WINDOW,
+                    message=(
+                        "every role can be covered at some time, but never all at once "
+                        f"between {_fmt(compiled.clock.instant(compiled.lo))} and "
+                        f"{_fmt(compiled.clock.instant(compiled.hi))}"
+                    ),
+                    windows=(
+                        (compiled.clock.instant(compiled.lo), compiled.clock.instant(compiled.hi)),
+                    ),
+                )
+            )
+    head = (
+        f"No compliant bridge slot for {req.incident.id} ({req.incident.severity.value}) between "
+        f"{_fmt(compiled.clock.instant(compiled.lo))} and {_fmt(compiled.clock.instant(compiled.hi))}."
+    )
+    body = " ".join(f"[{r.code.value}] {r.message}." for r in reasons)
+    return Escalation(
+        approver=req.policy.approver,
+        reasons=tuple(reasons),
+        message=f"{head} {body} Escalated to {req.policy.approver}.",
+    )
+
+
+def _structural_reasons(compiled: Compiled) -> list[Reason]:
+    step = compiled.step
+    lo_t, hi_t = compiled.clock.instant(compiled.lo), compiled.clock.instant(compiled.hi)
+    if not _grid(compiled.window_starts, step):
+        return [
+            Reason(
+                code=ReasonCode.WINDOW_TOO_SHORT,
+                message=(
+                    f"the usable window {_fmt(lo_t)} to {_fmt(hi_t)} holds no "
+                    f"{compiled.duration}-minute bridge on the {step}-minute grid"
+                ),
+                windows=((lo_t, hi_t),),
+            )
+        ]
+    customer = compiled.request.customer
+    if compiled.customer_starts is not None and customer is not None:
+        both = iv.intersect(compiled.window_starts, compiled.customer_starts)
+        if not _grid(both, step):
+            return [
+                Reason(
+                    code=ReasonCode.NO_OVERLAP_WITH_CUSTOMER_WINDOW,
+                    message=(
+                        f"the customer's stated availability ({customer.timezone}) leaves no "
+                        f"{compiled.duration}-minute bridge between {_fmt(lo_t)} and {_fmt(hi_t)}"
+                    ),
+                    windows=((lo_t, hi_t),),
+                )
+            ]
+    reasons: list[Reason] = []
+    wide: Compiled | None = None
+    for r, role in enumerate(compiled.roles):
+        covered = iv.union(*(p.eligible for p in compiled.pairs[r]))
+        if _grid(covered, step):
+            continue
+        people = tuple(c.person for c in role.candidates)
+        if compiled.customer_starts is not None:
+            if wide is None:
+                wide = compile_request(compiled.request, Flags(customer_window=True))
+            if _grid(iv.union(*(p.eligible for p in wide.pairs[r])), step):
+                reasons.append(
+                    Reason(
+                        code=ReasonCode.NO_OVERLAP_WITH_CUSTOMER_WINDOW,
+                        role=role.name,
+                        people=people,
+                        message=(
+                            f"role {role.name} has no candidate ({', '.join(people)}) available "
+                            f"inside the customer's stated availability"
+                        ),
+                    )
+                )
+                continue
+        why = "; ".join(_candidate_blockers(compiled, r, k) for k in range(len(role.candidates)))
+        reasons.append(
+            Reason(
+                code=ReasonCode.ROLE_UNCOVERED,
+                role=role.name,
+                people=people,
+                message=f"role {role.name} cannot be filled: {why}",
+            )
+        )
+    return reasons
+
+
+def _candidate_blockers(compiled: Compiled, r: int, k: int) -> str:
+    """Which rules keep candidate ``k`` of role ``r`` out, by rule name only."""
+    policy = compiled.request.policy
+    role = compiled.roles[r]
+    cand = role.candidates[k]
+    sets = compiled.persons[compiled.person_index[cand.person]]
+    base = compiled.window_starts
+    if compiled.customer_starts is not None:
+        base = iv.intersect(base, compiled.customer_starts)
+    names: list[str] = []
+    if cand.on_call is not None:
+        shifts = iv.from_pairs(compiled.clock.inner(w.start, w.end) for w in cand.on_call)
+        if iv.difference(base, iv.contained_starts(shifts, compiled.duration)).size:
+            names.append("not on call")
+    for kind, starts in sets.by_kind.items():
+        hard = (
+            kind not in (BusyKind.tentative, BusyKind.unknown)
+            or (kind == BusyKind.tentative and policy.tentative == "forbid")
+            or (kind == BusyKind.unknown and policy.unknown == "unavailable")
+        )
+        if hard and iv.intersect(base, starts).size:
+            names.append(
+                "calendar unknown" if kind == BusyKind.unknown else kind.value.replace("_", " ")
+            )
+    if iv.intersect(base, sets.overnight).size:
+        names.append("protected overnight hours")
+    if policy.out_of_hours == "forbid" and iv.difference(base, sets.in_hours).size:
+        names.append("outside working hours (forbidden)")
+    return f"{cand.person}: {', '.join(names) if names else 'no eligible start'}"
+
+
+def _relaxation_reasons(compiled: Compiled, seed: int) -> list[Reason]:
+    req = compiled.request
+    reasons: list[Reason] = []
+    for code, flags, text in _RELAXATIONS:
+        if code == ReasonCode.OUT_OF_HOURS and req.policy.out_of_hours != "forbid":
+            continue
+        if code == ReasonCode.CUSTOMER_WINDOW_OUTSIDE_POLICY and (
+            req.policy.customer_outside_policy != "forbid" or compiled.customer_policy_ok is None
+        ):
+            continue
+        relaxed = compile_request(req, flags)
+        outcome = search(relaxed, 1, flags=flags, seed=seed)
+        if not outcome.found:
+            continue
+        found = outcome.found[0]
+        start = relaxed.clock.instant(found.start)
+        end = start + dt.timedelta(minutes=relaxed.duration)
+        people = _involved(relaxed, compiled, code, found)
+        reasons.append(
+            Reason(
+                code=code,
+                message=(
+                    f"{text}; relaxing it would allow {_fmt(start)} to {end:%H:%M} UTC"
+                    + (f" involving {', '.join(people)}" if people else "")
+                    + f" (approval: {req.policy.approver})"
+                ),
+                people=people,
+                windows=((start, end),),
+            )
+        )
+    return reasons
+
+
+def _involved(
+    relaxed: Compiled, strict: Compiled, code: ReasonCode, found: Found
+) -> tuple[str, ...]:
+    ids: list[str] = []
+    for person_i, person_code in zip(found.people, found.codes, strict=True):
+        pid = relaxed.people[person_i].id
+        sets = strict.persons[person_i]
+        if code == ReasonCode.INSUFFICIENT_COVERAGE:
+            hit = found.people.count(person_i) > 1
+        elif code == ReasonCode.ONLY_OVERNIGHT:
+            hit = iv.contains_span(sets.overnight, found.start, found.start + 1)
+        elif code == ReasonCode.OUT_OF_HOURS:
+            hit = bool(person_code & OUT_OF_HOURS)
+        elif code == ReasonCode.UNKNOWN_AVAILABILITY:
+            hit = iv.contains_span(sets.unknown, found.start, found.start + 1)
+        else:
+            hit = False
+        if hit and pid not in ids:
+            ids.append(pid)
+    return tuple(sorted(ids))
