@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,16 +21,18 @@ from .model import BridgeRequest
 
 __all__ = ["LIMITS", "check_request", "parse_request"]
 
-LIMITS: Mapping[str, int] = {
-    "people": 2000,
-    "roles": 16,
-    "candidates_per_role": 256,
-    "busy_intervals": 500_000,
-    "window_days": 31,
-    "overrides_per_person": 1000,
-    "customer_windows": 1000,
-    "on_call_windows_per_candidate": 1000,
-}
+LIMITS: Mapping[str, int] = MappingProxyType(
+    {
+        "people": 2000,
+        "roles": 16,
+        "candidates_per_role": 256,
+        "busy_intervals": 500_000,
+        "window_days": 31,
+        "overrides_per_person": 1000,
+        "customer_windows": 1000,
+        "on_call_windows_per_candidate": 1000,
+    }
+)
 """Documented size limits of one request (see ``docs/limits.md``)."""
 
 
@@ -53,6 +56,10 @@ def _input_error(exc: ValidationError) -> InputError:
         value = json.dumps(dict(value), default=str, sort_keys=True)[:200]
     message = str(err.get("msg", "invalid value"))
     message = message.removeprefix("Value error, ")
+    if err.get("type") == "extra_forbidden":
+        return InputError(
+            field, "(value not shown)", "unknown field; only documented fields are accepted"
+        )
     if err.get("type") == "timezone_aware":
         return NaiveDatetimeError(
             field, value, "datetime has no UTC offset (naive datetimes are rejected)"

@@ -121,6 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raw = sys.stdin.read() if path == "-" else Path(path).read_text("utf-8")
         except OSError as exc:
             raise InputError("request", path, f"cannot read file ({exc.strerror})") from None
+        except UnicodeDecodeError:
+            raise InputError("request", path, "file is not UTF-8 text") from None
         return _emit(solve(parse_request(raw)), args.json)
     except InputError as exc:
         sys.stderr.write(f"bridge-sched: bad input: {exc}\n")

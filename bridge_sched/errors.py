@@ -14,8 +14,9 @@ internal failures::
     └── SolverError(RuntimeError)    CP-SAT returned an unexpected status
 
 Every :class:`InputError` carries ``field`` (a dotted path such as
-``people[2].timezone``) and ``value`` (the offending value, as text), and its
-message names both, so that the CLI can print it on one line.
+``people[2].timezone``) and ``value`` (the offending value, as text, at most 200 characters), and its
+message names both on one line. The value of an unknown (forbidden) field is
+not echoed, since it may be calendar contents.
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ __all__ = [
     "SolverError",
     "UnknownTimezoneError",
 ]
+
+
+def _one_line(text: str, limit: int) -> str:
+    """Escape line breaks and cut long text, so that an error stays one line."""
+    text = text.replace("\r", "\\r").replace("\n", "\\n")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class BridgeSchedError(Exception):
@@ -48,10 +55,10 @@ class InputError(BridgeSchedError, ValueError):
     """
 
     def __init__(self, field: str, value: object, reason: str) -> None:
-        self.field = field
-        self.value = str(value)
-        self.reason = reason
-        super().__init__(f"{field}: {reason} (got {self.value!r})")
+        self.field = _one_line(field, 200)
+        self.value = _one_line(str(value), 200)
+        self.reason = _one_line(reason, 500)
+        super().__init__(f"{self.field}: {self.reason} (got {self.value!r})")
 
 
 class NaiveDatetimeError(InputError):

@@ -252,7 +252,7 @@ _RELAXATIONS: tuple[tuple[ReasonCode, Flags, str], ...] = (
     ),
     (
         ReasonCode.ONLY_OVERNIGHT,
-        Flags(overnight=True, out_of_hours_forbid=True),
+        Flags(overnight=True),
         "the only slots cross protected overnight hours",
     ),
     (
@@ -334,16 +334,26 @@ def _structural_reasons(compiled: Compiled) -> list[Reason]:
                     windows=((lo_t, hi_t),),
                 )
             ]
+    # Role coverage is judged without the slot-level customer-hours rule, so that a
+    # role is never called uncovered for a reason that is not about its people.
+    relax_policy = compiled.request.policy.customer_outside_policy == "forbid"
+    cover = compiled
+    if relax_policy:
+        cover = compile_request(compiled.request, Flags(customer_policy_forbid=True))
     reasons: list[Reason] = []
     wide: Compiled | None = None
     for r, role in enumerate(compiled.roles):
-        covered = iv.union(*(p.eligible for p in compiled.pairs[r]))
+        covered = iv.union(*(p.eligible for p in cover.pairs[r]))
         if _grid(covered, step):
             continue
         people = tuple(c.person for c in role.candidates)
+        why = "; ".join(_candidate_blockers(compiled, r, k) for k in range(len(role.candidates)))
         if compiled.customer_starts is not None:
             if wide is None:
-                wide = compile_request(compiled.request, Flags(customer_window=True))
+                wide = compile_request(
+                    compiled.request,
+                    Flags(customer_window=True, customer_policy_forbid=relax_policy),
+                )
             if _grid(iv.union(*(p.eligible for p in wide.pairs[r])), step):
                 reasons.append(
                     Reason(
@@ -351,13 +361,12 @@ def _structural_reasons(compiled: Compiled) -> list[Reason]:
                         role=role.name,
                         people=people,
                         message=(
-                            f"role {role.name} has no candidate ({', '.join(people)}) available "
-                            f"inside the customer's stated availability"
+                            f"role {role.name} has no candidate available inside the "
+                            f"customer's stated availability: {why}"
                         ),
                     )
                 )
                 continue
-        why = "; ".join(_candidate_blockers(compiled, r, k) for k in range(len(role.candidates)))
         reasons.append(
             Reason(
                 code=ReasonCode.ROLE_UNCOVERED,
