@@ -8,7 +8,7 @@
 
 from ._validate import LIMITS, parse_request
 from ._version import __version__
-from .canonical import canonical_json, request_digest
+from .canonical import canonical_json, canonical_request, request_digest
 from .errors import (
     BridgeSchedError,
     InputError,
@@ -93,6 +93,7 @@ __all__ = [
     "Window",
     "__version__",
     "canonical_json",
+    "canonical_request",
     "example_names",
     "load_example",
     "parse_request",

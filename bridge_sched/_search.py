@@ -26,6 +26,9 @@ __all__ = ["Found", "SearchOutcome", "Weights", "search"]
 
 _INF = np.iinfo(np.int64).max // 4
 
+_Cache = dict[tuple[tuple[tuple[int, int], ...], ...], tuple[int, "tuple[int, ...] | None"]]
+"""Exact answers of the assignment, keyed by the pruned (person, cost) options per role."""
+
 
 @dataclass(frozen=True)
 class Weights:
@@ -131,21 +134,26 @@ def search(
     has_grid = first_grid < right
     left, right, first_grid = left[has_grid], right[has_grid], first_grid[has_grid]
 
-    # --- 2. per-role minimum (independent picks) ---------------------------
+    # --- 2. per-role cheapest candidates (independent picks) ----------------
+    # Per role and segment, the ``keep`` cheapest candidates in (cost, id) order;
+    # the first is the independent pick, the rest feed the exact solve.
     n_seg = len(left)
-    lower = np.zeros(n_seg, dtype=np.int64)
-    valid = np.ones(n_seg, dtype=bool)
-    picks = np.zeros((len(compiled.pairs), n_seg), dtype=np.int64)
+    n_roles = len(compiled.pairs)
+    keep = n_roles
+    top_pair = np.full((n_roles, keep, n_seg), -1, dtype=np.int32)
+    top_cost = np.full((n_roles, keep, n_seg), _INF, dtype=np.int64)
     for r, row in enumerate(compiled.pairs):
         by_id = sorted(range(len(row)), key=lambda i: compiled.people[row[i].person].id)
         costs = np.stack(
             [_pair_cost(compiled, w, row[i].position, row[i].codes_at(left)) for i in by_id]
         )
-        best = costs.argmin(axis=0)
-        best_cost = costs[best, np.arange(n_seg)]
-        valid &= best_cost < _INF
-        lower += np.where(best_cost < _INF, best_cost, 0)
-        picks[r] = np.array(by_id, dtype=np.int64)[best]
+        k = min(keep, len(row))
+        ranked = np.argsort(costs, axis=0, kind="stable")[:k]
+        top_pair[r, :k] = np.asarray(by_id, dtype=np.int32)[ranked]
+        top_cost[r, :k] = np.take_along_axis(costs, ranked, axis=0)
+    valid = (top_cost[:, 0, :] < _INF).all(axis=0)
+    lower = np.where(valid, np.where(top_cost[:, 0, :] < _INF, top_cost[:, 0, :], 0).sum(axis=0), 0)
+    picks = top_pair[:, 0, :]
     outside = ~_member(compiled.customer_policy_ok, left)
     # outside customer policy is only reachable when it needs approval (forbid
     # removed those starts in compile, unless a diagnostic pass relaxed it)
@@ -160,6 +168,7 @@ def search(
     chosen: list[int] = []
     heap: list[tuple[int, int, int, int, tuple[int, ...]]] = []
     calls = branches = examined = 0
+    cache: _Cache = {}
     i = 0
     while len(found) < limit and (i < len(order) or heap):
         take_heap = False
@@ -183,7 +192,9 @@ def search(
                 cost, pref = int(lower[seg]), int(preference[seg])
                 choice = tuple(int(picks[r, seg]) for r in range(len(compiled.pairs)))
             else:
-                exact = _exact(compiled, w, seg, left, int(customer_extra[seg]), seed)
+                exact = _exact(
+                    compiled, seg, top_pair, top_cost, int(customer_extra[seg]), seed, cache
+                )
                 calls += exact[2]
                 branches += exact[3]
                 if exact[1] is None:
@@ -201,29 +212,46 @@ def search(
 
 def _exact(
     compiled: Compiled,
-    w: Weights,
     seg: int,
-    left: npt.NDArray[np.int64],
+    top_pair: npt.NDArray[np.int32],
+    top_cost: npt.NDArray[np.int64],
     extra: int,
     seed: int,
+    cache: _Cache,
 ) -> tuple[int, tuple[int, ...] | None, int, int]:
-    point = left[seg : seg + 1]
-    options: list[tuple[tuple[int, int, int], ...]] = []
-    index: list[list[int]] = []
-    for row in compiled.pairs:
-        elig = []
-        for k, pair in enumerate(row):
-            cost = int(_pair_cost(compiled, w, pair.position, pair.codes_at(point))[0])
-            if cost < _INF:
-                elig.append((k, pair.person, cost))
+    """Exact best assignment at segment ``seg`` (CP-SAT), with pruning and a cache.
+
+    Each role keeps only its ``len(roles)`` cheapest candidates (ties by id): an
+    optimal assignment never needs more, because one of them is always free to
+    swap in at no greater cost and no greater id. Segments whose pruned option
+    lists are identical share one CP-SAT answer.
+    """
+    pruned: list[list[tuple[int, int, int]]] = []  # (pair index, person, cost), by id
+    for r, row in enumerate(compiled.pairs):
+        elig = [
+            (int(k), row[int(k)].person, int(c))
+            for k, c in zip(top_pair[r, :, seg], top_cost[r, :, seg], strict=True)
+            if c < _INF
+        ]
         elig.sort(key=lambda t: compiled.people[t[1]].id)
-        options.append(tuple((person, cost, rank) for rank, (_k, person, cost) in enumerate(elig)))
-        index.append([k for k, _p, _c in elig])
-    sol = solve_assignment(AssignmentProblem(tuple(options), distinct=True), seed=seed)
-    if sol.choice is None:
-        return 0, None, sol.calls, sol.branches
-    choice = tuple(index[r][c] for r, c in enumerate(sol.choice))
-    return sol.cost + extra, choice, sol.calls, sol.branches
+        pruned.append(elig)
+    signature = tuple(tuple((person, cost) for _k, person, cost in row) for row in pruned)
+    calls = branches = 0
+    if signature in cache:
+        cost, picked = cache[signature]
+    else:
+        options = tuple(
+            tuple((person, cost, rank) for rank, (_k, person, cost) in enumerate(row))
+            for row in pruned
+        )
+        sol = solve_assignment(AssignmentProblem(options, distinct=True), seed=seed)
+        calls, branches = sol.calls, sol.branches
+        cost, picked = sol.cost, sol.choice
+        cache[signature] = (cost, picked)
+    if picked is None:
+        return 0, None, calls, branches
+    choice = tuple(pruned[r][c][0] for r, c in enumerate(picked))
+    return cost + extra, choice, calls, branches
 
 
 def _emit(

@@ -1,46 +1,72 @@
 """Canonical JSON of a request and its SHA-256 digest.
 
 Lists whose order carries no meaning (people, roles, busy intervals, overrides,
-on-call windows, customer windows, severities) are sorted, keys are sorted and
-separators are compact, so that two requests that mean the same thing have the
-same digest. Candidate pools keep their order: it says who is primary.
+on-call windows, customer windows, severities) are sorted; fields keep the
+fixed order of the schema and separators are compact, so that two requests
+that mean the same thing have the same digest. Candidate pools keep their
+order: it says who is primary.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-from typing import Any
 
-from .model import BridgeRequest
+from .model import BridgeRequest, Candidate, Customer, LocalWindow, Person, Role
 
-__all__ = ["canonical_json", "request_digest"]
+__all__ = ["canonical_json", "canonical_request", "request_digest"]
 
 
-def _sort(items: list[Any], *keys: str) -> list[Any]:
-    return sorted(items, key=lambda item: json.dumps([item.get(k) for k in keys], sort_keys=True))
+def _window_key(w: LocalWindow) -> tuple[str, str, str]:
+    return (w.date.isoformat(), w.start, w.end)
+
+
+def _person(p: Person) -> Person:
+    return p.model_copy(
+        update={
+            "busy": tuple(sorted(p.busy, key=lambda b: (b.start, b.end, b.kind.value))),
+            "overrides": tuple(sorted(p.overrides, key=lambda o: o.date)),
+        }
+    )
+
+
+def _candidate(c: Candidate) -> Candidate:
+    if c.on_call is None:
+        return c
+    return c.model_copy(
+        update={"on_call": tuple(sorted(c.on_call, key=lambda w: (w.start, w.end)))}
+    )
+
+
+def _role(r: Role) -> Role:
+    update: dict[str, object] = {"candidates": tuple(_candidate(c) for c in r.candidates)}
+    if r.required_for is not None:
+        update["required_for"] = tuple(sorted(set(r.required_for), key=lambda s: s.value))
+    return r.model_copy(update=update)
+
+
+def _customer(c: Customer | None) -> Customer | None:
+    if c is None:
+        return None
+    update: dict[str, object] = {"preferred": tuple(sorted(c.preferred, key=_window_key))}
+    if c.availability is not None:
+        update["availability"] = tuple(sorted(c.availability, key=_window_key))
+    return c.model_copy(update=update)
+
+
+def canonical_request(request: BridgeRequest) -> BridgeRequest:
+    """The same request with every order-free list sorted."""
+    return request.model_copy(
+        update={
+            "people": tuple(sorted((_person(p) for p in request.people), key=lambda p: p.id)),
+            "roles": tuple(sorted((_role(r) for r in request.roles), key=lambda r: r.name)),
+            "customer": _customer(request.customer),
+        }
+    )
 
 
 def canonical_json(request: BridgeRequest) -> bytes:
     """The request as canonical JSON bytes (UTF-8)."""
-    data = request.model_dump(mode="json")
-    for person in data["people"]:
-        person["busy"] = _sort(person["busy"], "start", "end", "kind")
-        person["overrides"] = _sort(person["overrides"], "date")
-    data["people"] = _sort(data["people"], "id")
-    for role in data["roles"]:
-        for cand in role["candidates"]:
-            if cand["on_call"] is not None:
-                cand["on_call"] = _sort(cand["on_call"], "start", "end")
-        if role["required_for"] is not None:
-            role["required_for"] = sorted(role["required_for"])
-    data["roles"] = _sort(data["roles"], "name")
-    customer = data.get("customer")
-    if customer is not None:
-        if customer["availability"] is not None:
-            customer["availability"] = _sort(customer["availability"], "date", "start", "end")
-        customer["preferred"] = _sort(customer["preferred"], "date", "start", "end")
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return canonical_request(request).model_dump_json().encode()
 
 
 def request_digest(request: BridgeRequest) -> str:

@@ -106,14 +106,6 @@ def solve_assignment(problem: AssignmentProblem, seed: int = 0) -> AssignmentSol
     if any(len(options) == 0 for options in problem.options):
         return AssignmentSolution(None, 0, calls, branches)
 
-    stage1 = _Model(problem)
-    stage1.model.minimize(stage1.cost_expr())
-    solver, ok, used = _run(stage1, seed)
-    calls, branches = calls + 1, branches + used
-    if not ok:
-        return AssignmentSolution(None, 0, calls, branches)
-    best_cost = round(solver.objective_value)
-
     sizes = [len(options) for options in problem.options]
     weights: list[int] = []
     acc = 1
@@ -121,6 +113,37 @@ def solve_assignment(problem: AssignmentProblem, seed: int = 0) -> AssignmentSol
         weights.append(acc)
         acc *= size
     weights.reverse()
+
+    max_cost = sum(max(opt[1] for opt in options) for options in problem.options)
+    if (max_cost + 1) * acc < _MAX_WEIGHT:
+        # one stage: cost dominates, the id ranks break ties
+        single = _Model(problem)
+        single.model.minimize(
+            cp_model.LinearExpr.weighted_sum(
+                [v for row in single.x for v in row],
+                [
+                    opt[1] * acc + opt[2] * weights[r]
+                    for r, options in enumerate(problem.options)
+                    for opt in options
+                ],
+            )
+        )
+        solver, ok, used = _run(single, seed)
+        if not ok:
+            return AssignmentSolution(None, 0, 1, used)
+        picked = tuple(
+            next(i for i, var in enumerate(row) if solver.boolean_value(var)) for row in single.x
+        )
+        cost = sum(problem.options[r][c][1] for r, c in enumerate(picked))
+        return AssignmentSolution(picked, cost, 1, used)
+
+    stage1 = _Model(problem)
+    stage1.model.minimize(stage1.cost_expr())
+    solver, ok, used = _run(stage1, seed)
+    calls, branches = calls + 1, branches + used
+    if not ok:
+        return AssignmentSolution(None, 0, calls, branches)
+    best_cost = round(solver.objective_value)
 
     fixed: list[int | None] = [None] * len(sizes)
     order = [None] if acc < _MAX_WEIGHT else list(range(len(sizes)))
