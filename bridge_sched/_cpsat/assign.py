@@ -86,6 +86,7 @@ def _solver(seed: int) -> cp_model.CpSolver:
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.log_search_progress = False
+    solver.parameters.linearization_level = 2
     return solver
 
 
