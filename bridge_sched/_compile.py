@@ -10,16 +10,17 @@ No per-minute arrays are built.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from . import intervals as iv
-from .model import BridgeRequest, BusyKind, Person, Role
+from .model import BridgeRequest, BusyKind, Person, Role, Window
 from .timegrid import Clock, local_rule_intervals, local_window_intervals, zone
 
-__all__ = ["Compiled", "Flags", "PairFn", "PersonSets", "compile_request"]
+__all__ = ["Compiled", "Flags", "PairFn", "PersonSets", "compile_request", "merge_instants"]
 
 _HARD = frozenset(
     {BusyKind.busy, BusyKind.out_of_office, BusyKind.focus, BusyKind.executive_review}
@@ -99,6 +100,21 @@ class Compiled:
     preferred_starts: iv.IntervalSet | None
     persons: list[PersonSets]
     pairs: list[list[PairFn]]
+
+
+def merge_instants(windows: Iterable[Window]) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Merge overlapping or touching windows *before* rounding them to minutes.
+
+    Two on-call shifts that meet at 10:10:30 form one shift; rounding each
+    inwards first would open a gap at the seam.
+    """
+    out: list[tuple[dt.datetime, dt.datetime]] = []
+    for w in sorted(windows, key=lambda w: (w.start, w.end)):
+        if out and w.start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], w.end))
+        else:
+            out.append((w.start, w.end))
+    return out
 
 
 def _person_sets(
@@ -263,7 +279,7 @@ def compile_request(request: BridgeRequest, flags: Flags | None = None) -> Compi
             sets = persons[p]
             eligible = base
             if cand.on_call is not None:
-                shifts = iv.from_pairs(clock.inner(w.start, w.end) for w in cand.on_call)
+                shifts = iv.from_pairs(clock.inner(a, b) for a, b in merge_instants(cand.on_call))
                 eligible = iv.intersect(eligible, iv.contained_starts(shifts, duration))
             eligible = iv.difference(eligible, sets.hard)
             if not flags.overnight:

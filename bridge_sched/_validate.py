@@ -33,7 +33,21 @@ LIMITS: Mapping[str, int] = MappingProxyType(
         "on_call_windows_per_candidate": 1000,
     }
 )
-"""Documented size limits of one request (see ``docs/limits.md``)."""
+"""Documented size limits of one request (see ``docs/design.md``, "Size limits")."""
+
+
+_ECHO_KEYS = frozenset(
+    {
+        "start",
+        "end",
+        "kind",
+        "date",
+        "duration_minutes",
+        "step_minutes",
+        "suggestions",
+        "min_separation_minutes",
+    }
+)
 
 
 def _loc_to_path(loc: tuple[int | str, ...]) -> str:
@@ -52,8 +66,16 @@ def _input_error(exc: ValidationError) -> InputError:
     err = exc.errors(include_url=False)[0]
     field = _loc_to_path(tuple(err.get("loc", ())))
     value = err.get("input", "")
-    if isinstance(value, Mapping):
-        value = json.dumps(dict(value), default=str, sort_keys=True)[:200]
+    if err.get("type") == "missing":
+        value = "(missing)"
+    elif isinstance(value, Mapping):
+        # an object may carry fields we must not echo: show times only, else its keys
+        if set(map(str, value)) <= _ECHO_KEYS:
+            value = json.dumps(dict(value), default=str, sort_keys=True)
+        else:
+            value = "{" + ", ".join(sorted(str(k) for k in value)) + "}"
+    elif isinstance(value, (str, bytes)) and err.get("type") == "json_invalid":
+        value = f"({len(value)} characters of JSON)"
     message = str(err.get("msg", "invalid value"))
     message = message.removeprefix("Value error, ")
     if err.get("type") == "extra_forbidden":
@@ -73,6 +95,7 @@ def parse_request(data: BridgeRequest | Mapping[str, Any] | str | bytes) -> Brid
     """Accept a request model, a mapping, or JSON text; raise :class:`InputError` if invalid."""
     if isinstance(data, BridgeRequest):
         request = data
+        _revalidate_top(request)
     else:
         try:
             if isinstance(data, (str, bytes)):
@@ -83,6 +106,34 @@ def parse_request(data: BridgeRequest | Mapping[str, Any] | str | bytes) -> Brid
             raise _input_error(exc) from None
     check_request(request)
     return request
+
+
+def _revalidate_top(request: BridgeRequest) -> None:
+    """Re-check the small top-level parts of a model instance.
+
+    ``model_copy(update=...)`` and ``model_construct`` skip validation; the
+    large lists (people, busy) are trusted, everything else is re-validated.
+    """
+    parts = {
+        "incident": request.incident,
+        "now": request.now,
+        "window": request.window,
+        "meeting": request.meeting,
+        "customer": request.customer,
+        "policy": request.policy,
+    }
+    data: dict[str, Any] = {}
+    for name, value in parts.items():
+        data[name] = value.model_dump() if hasattr(value, "model_dump") else value
+    probe = {
+        **data,
+        "roles": [{"name": "probe", "candidates": ["probe"]}],
+        "people": [{"id": "probe", "timezone": "UTC"}],
+    }
+    try:
+        BridgeRequest.model_validate(probe)
+    except ValidationError as exc:
+        raise _input_error(exc) from None
 
 
 def check_request(request: BridgeRequest) -> None:
@@ -179,6 +230,9 @@ def _check_sizes(request: BridgeRequest) -> None:
                 f"people[{i}].overrides", len(person.overrides), "too many date overrides"
             )
     if request.customer is not None:
-        count = len(request.customer.availability or ()) + len(request.customer.preferred)
-        if count > LIMITS["customer_windows"]:
-            raise InputError("customer.availability", count, "too many customer windows")
+        for name in ("availability", "preferred"):
+            count = len(getattr(request.customer, name) or ())
+            if count > LIMITS["customer_windows"]:
+                raise InputError(
+                    f"customer.{name}", count, f"more than {LIMITS['customer_windows']} windows"
+                )

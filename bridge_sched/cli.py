@@ -7,6 +7,7 @@ stderr, no traceback), 1 internal error.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
@@ -16,13 +17,25 @@ from ._validate import parse_request
 from .errors import InputError
 from .examples import example_json, example_names
 from .model import BridgeRequest
-from .result import BridgeResult, Status
+from .result import BridgeResult, LocalSpan, Status
 from .solve import solve
 
 __all__ = ["EXIT_CODES", "main", "render"]
 
 EXIT_CODES = {Status.scheduled: 0, Status.needs_approval: 3, Status.escalate: 4}
 EXIT_BAD_INPUT = 2
+
+
+def _local(span: LocalSpan) -> str:
+    """``Tue 03-16 11:30-12:00 EDT (UTC-04:00)``, with the end's date or zone when they differ."""
+    start = dt.datetime.fromisoformat(span.start)
+    end = dt.datetime.fromisoformat(span.end)
+    text = f"{start:%a %m-%d %H:%M}-"
+    text += f"{end:%H:%M}" if end.date() == start.date() else f"{end:%a %m-%d %H:%M}"
+    text += f" {span.abbreviation} (UTC{span.utc_offset})"
+    if span.end_utc_offset != span.utc_offset:
+        text += f" -> {span.end_abbreviation} (UTC{span.end_utc_offset}) at the end"
+    return text
 
 
 def render(result: BridgeResult) -> str:
@@ -32,7 +45,13 @@ def render(result: BridgeResult) -> str:
     for slot in result.slots:
         lines.append("")
         lines.append(
-            f"#{slot.rank}  {slot.start:%Y-%m-%d %H:%M}-{slot.end:%H:%M} UTC"
+            f"#{slot.rank}  {slot.start:%Y-%m-%d %H:%M}-"
+            + (
+                f"{slot.end:%H:%M}"
+                if slot.end.date() == slot.start.date()
+                else f"{slot.end:%Y-%m-%d %H:%M}"
+            )
+            + " UTC"
             f"   score: approvals={slot.score.approvals} substitutes={slot.score.substitutes}"
             f" depth={slot.score.substitute_depth} tentative={slot.score.tentative}"
             f" customer_pref={slot.score.customer_preference}"
@@ -48,14 +67,12 @@ def render(result: BridgeResult) -> str:
                 flags.append("tentative conflict")
             note = f"  [{'; '.join(flags)}]" if flags else ""
             lines.append(
-                f"    {a.role:<{width}}  {a.person:<12} {a.local.start[11:16]}-{a.local.end[11:16]}"
-                f" {a.local.abbreviation:<6} (UTC{a.local.utc_offset}, {a.local.timezone}){note}"
+                f"    {a.role:<{width}}  {a.person:<12} {_local(a.local)}  {a.local.timezone}{note}"
             )
         if slot.customer is not None:
             c = slot.customer
             lines.append(
-                f"    {'customer':<{width}}  {'':<12} {c.start[11:16]}-{c.end[11:16]}"
-                f" {c.abbreviation:<6} (UTC{c.utc_offset}, {c.timezone}) {c.party}"
+                f"    {'customer':<{width}}  {'':<12} {_local(c)}  {c.timezone} ({c.party})"
             )
         for ap in slot.approvals:
             lines.append(f"    needs approval [{ap.code.value}] by {ap.approver}: {ap.detail}")
@@ -118,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _emit(solve(text), args.json)
         path = args.request
         try:
-            raw = sys.stdin.read() if path == "-" else Path(path).read_text("utf-8")
+            raw = sys.stdin.read() if path == "-" else Path(path).read_text("utf-8-sig")
         except OSError as exc:
             raise InputError("request", path, f"cannot read file ({exc.strerror})") from None
         except UnicodeDecodeError:

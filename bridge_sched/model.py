@@ -15,19 +15,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zoneinfo
 from enum import Enum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Union
 
 from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     field_validator,
     model_validator,
 )
+
+from ._tz import is_zone_name
 
 __all__ = [
     "BridgeRequest",
@@ -53,17 +55,22 @@ _CLOCK = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$"
 
 
+_MIN_YEAR, _MAX_YEAR = 1900, 2200
+
+
 def _to_utc(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.timezone.utc)
+    try:
+        utc = value.astimezone(dt.timezone.utc)
+    except OverflowError:
+        raise ValueError(f"instant out of range: {value.isoformat()}") from None
+    if not _MIN_YEAR <= utc.year <= _MAX_YEAR:
+        raise ValueError(f"instant must lie in the years {_MIN_YEAR}-{_MAX_YEAR}")
+    return utc
 
 
 def _check_zone(name: str) -> str:
-    if not name or name != name.strip() or name.startswith(("/", ".")) or ".." in name:
-        raise ValueError(f"not an IANA time zone name: {name!r}")
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(f"unknown IANA time zone: {name!r}") from None
+    if not is_zone_name(name):
+        raise ValueError("unknown IANA time zone (use a name such as 'Europe/Berlin')")
     return name
 
 
@@ -184,12 +191,18 @@ class Candidate(_Frozen):
     person: Identifier
     on_call: tuple[Window, ...] | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _from_string(cls, data: object) -> object:
-        if isinstance(data, str):
-            return {"person": data}
-        return data
+
+def _candidate_from_string(data: object) -> object:
+    if isinstance(data, str):
+        return {"person": data}
+    return data
+
+
+CandidateInput = Annotated[
+    Candidate,
+    BeforeValidator(_candidate_from_string, json_schema_input_type=Union[Identifier, Candidate]),  # noqa: UP007
+]
+"""A candidate, or a bare person id as shorthand for ``{"person": <id>}``."""
 
 
 class Role(_Frozen):
@@ -202,7 +215,7 @@ class Role(_Frozen):
     """
 
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
-    candidates: tuple[Candidate, ...] = Field(min_length=1)
+    candidates: tuple[CandidateInput, ...] = Field(min_length=1)
     required_for: tuple[Severity, ...] | None = None
 
     def applies_to(self, severity: Severity) -> bool:
@@ -273,10 +286,19 @@ class WeeklyHours(_Frozen):
         return days[weekday]
 
 
+def _check_date(value: dt.date) -> dt.date:
+    if not _MIN_YEAR <= value.year <= _MAX_YEAR:
+        raise ValueError(f"date must lie in the years {_MIN_YEAR}-{_MAX_YEAR}")
+    return value
+
+
+BoundedDate = Annotated[dt.date, AfterValidator(_check_date)]
+
+
 class DateOverride(_Frozen):
     """Working hours for one local date, replacing the weekly ones (empty = day off)."""
 
-    date: dt.date
+    date: BoundedDate
     hours: tuple[TimeRange, ...] = ()
 
 
@@ -310,7 +332,7 @@ class Person(_Frozen):
 class LocalWindow(_Frozen):
     """A range of local wall-clock time on one local date (may cross midnight)."""
 
-    date: dt.date
+    date: BoundedDate
     start: str
     end: str
 

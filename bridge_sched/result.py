@@ -61,7 +61,9 @@ class LocalSpan(_Frozen):
 
     ``start``/``end`` are ISO 8601 local times with offset, e.g.
     ``"2027-03-16T10:00:00-04:00"``; ``abbreviation`` is the zone's abbreviation
-    at the start (``"EDT"``); ``utc_offset`` is ``"-04:00"``.
+    at the start (``"EDT"``); ``utc_offset`` is ``"-04:00"``. ``end_abbreviation``
+    and ``end_utc_offset`` differ from them only when a clock change falls
+    inside the bridge.
     """
 
     party: str
@@ -70,6 +72,8 @@ class LocalSpan(_Frozen):
     end: str
     abbreviation: str
     utc_offset: str
+    end_abbreviation: str
+    end_utc_offset: str
 
 
 class Approval(_Frozen):
@@ -156,6 +160,7 @@ class Meta(_Frozen):
     request_digest: str
     library_version: str
     ortools_version: str
+    tzdata_version: str
     stats: SolverStats
 
 

@@ -16,8 +16,9 @@ from typing import Any
 import ortools
 
 from . import intervals as iv
-from ._compile import OUT_OF_HOURS, TENTATIVE, Compiled, Flags, compile_request
+from ._compile import OUT_OF_HOURS, TENTATIVE, Compiled, Flags, compile_request, merge_instants
 from ._search import Found, SearchOutcome, search
+from ._tz import tzdata_version
 from ._validate import parse_request
 from ._version import __version__
 from .canonical import request_digest
@@ -112,6 +113,7 @@ def solve(
             request_digest=request_digest(req),
             library_version=__version__,
             ortools_version=str(getattr(ortools, "__version__", "unknown")),
+            tzdata_version=tzdata_version(),
             stats=_stats(outcome),
         ),
     )
@@ -389,7 +391,7 @@ def _candidate_blockers(compiled: Compiled, r: int, k: int) -> str:
         base = iv.intersect(base, compiled.customer_starts)
     names: list[str] = []
     if cand.on_call is not None:
-        shifts = iv.from_pairs(compiled.clock.inner(w.start, w.end) for w in cand.on_call)
+        shifts = iv.from_pairs(compiled.clock.inner(a, b) for a, b in merge_instants(cand.on_call))
         if iv.difference(base, iv.contained_starts(shifts, compiled.duration)).size:
             names.append("not on call")
     for kind, starts in sets.by_kind.items():

@@ -17,6 +17,7 @@ import math
 import zoneinfo
 from collections.abc import Callable, Iterable, Sequence
 
+from ._tz import load_zone
 from .errors import LocalTimeError
 from .model import LocalTimePolicy, LocalWindow, TimeRange
 from .result import LocalSpan
@@ -35,8 +36,8 @@ _DAY = 24 * 60
 
 
 def zone(name: str) -> zoneinfo.ZoneInfo:
-    """The IANA zone ``name`` (validated by the models already)."""
-    return zoneinfo.ZoneInfo(name)
+    """The IANA zone ``name`` from the pinned ``tzdata`` (validated by the models already)."""
+    return load_zone(name)
 
 
 def resolve_local(
@@ -173,4 +174,6 @@ def local_span(party: str, tz_name: str, start: dt.datetime, end: dt.datetime) -
         end=local_end.isoformat(),
         abbreviation=local_start.tzname() or _offset(local_start.utcoffset()),
         utc_offset=_offset(local_start.utcoffset()),
+        end_abbreviation=local_end.tzname() or _offset(local_end.utcoffset()),
+        end_utc_offset=_offset(local_end.utcoffset()),
     )
