@@ -226,17 +226,21 @@ def compile_request(request: BridgeRequest, flags: Flags | None = None) -> Compi
     customer = request.customer
     if customer is not None:
         tz = zone(customer.timezone)
+        first = (request.window.start - _MARGIN).astimezone(tz).date()
+        last = (request.window.end + _MARGIN).astimezone(tz).date()
         if customer.availability is not None and not flags.customer_window:
             spans = local_window_intervals(
-                tz, customer.availability, policy.local_times, "customer.availability"
+                tz,
+                customer.availability,
+                policy.local_times,
+                "customer.availability",
+                (first, last),
             )
             customer_starts = iv.contained_starts(
                 iv.from_pairs(clock.inner(a, b) for a, b in spans), duration
             )
         if policy.customer_hours is not None:
             hours = policy.customer_hours
-            first = (request.window.start - _MARGIN).astimezone(tz).date()
-            last = (request.window.end + _MARGIN).astimezone(tz).date()
             spans = local_rule_intervals(
                 tz, first, last, lambda _d: (hours,), policy.local_times, "policy.customer_hours"
             )
@@ -245,7 +249,7 @@ def compile_request(request: BridgeRequest, flags: Flags | None = None) -> Compi
             )
         if customer.preferred:
             spans = local_window_intervals(
-                tz, customer.preferred, policy.local_times, "customer.preferred"
+                tz, customer.preferred, policy.local_times, "customer.preferred", (first, last)
             )
             preferred = iv.contained_starts(
                 iv.from_pairs(clock.inner(a, b) for a, b in spans), duration

@@ -115,10 +115,18 @@ def local_window_intervals(
     windows: Iterable[LocalWindow],
     policy: LocalTimePolicy,
     field: str,
+    dates: tuple[dt.date, dt.date] | None = None,
 ) -> list[tuple[dt.datetime, dt.datetime]]:
-    """UTC intervals of dated local windows (customer availability, preferences)."""
+    """UTC intervals of dated local windows (customer availability, preferences).
+
+    With ``dates = (first, last)``, windows dated outside that range are skipped
+    (they cannot touch the request window, and a ``raise`` policy must not fail
+    on a date that does not matter).
+    """
     out: list[tuple[dt.datetime, dt.datetime]] = []
     for i, window in enumerate(windows):
+        if dates is not None and not dates[0] <= window.date <= dates[1]:
+            continue
         rng = window.range
         start = resolve_local(tz, _at(window.date, rng.start_minute), policy, f"{field}[{i}]")
         end = resolve_local(tz, _at(window.date, rng.end_minute), policy, f"{field}[{i}]")
