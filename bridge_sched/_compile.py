@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import intervals as iv
-from .model import BridgeRequest, BusyKind, Person, Role, Window
+from .model import BridgeRequest, BusyKind, Person, Role, TimeRange, Window
 from .timegrid import Clock, local_rule_intervals, local_window_intervals, zone
 
 __all__ = ["Compiled", "Flags", "PairFn", "PersonSets", "compile_request", "merge_instants"]
@@ -117,16 +117,28 @@ def merge_instants(windows: Iterable[Window]) -> list[tuple[dt.datetime, dt.date
     return out
 
 
-def _person_sets(
-    person: Person, request: BridgeRequest, clock: Clock, duration: int, flags: Flags
-) -> PersonSets:
+_LocalKey = tuple[str, object, object]
+_LocalCache = dict[_LocalKey, tuple[iv.IntervalSet, iv.IntervalSet]]
+
+
+def _local_sets(
+    person: Person, request: BridgeRequest, clock: Clock, cache: _LocalCache
+) -> tuple[iv.IntervalSet, iv.IntervalSet]:
+    """Working hours and protected overnight hours of ``person`` in minutes.
+
+    People who share a zone, weekly hours and overrides share the result
+    (``cache`` lives for one compile only).
+    """
+    key: _LocalKey = (person.timezone, person.working_hours, person.overrides)
+    if key in cache:
+        return cache[key]
     policy = request.policy
     tz = zone(person.timezone)
     first = (request.window.start - _MARGIN).astimezone(tz).date()
     last = (request.window.end + _MARGIN).astimezone(tz).date()
     overrides = {o.date: o.hours for o in person.overrides}
 
-    def hours_for(date: dt.date) -> tuple:  # type: ignore[type-arg]
+    def hours_for(date: dt.date) -> tuple[TimeRange, ...]:
         if date in overrides:
             return overrides[date]
         return person.working_hours.for_weekday(date.weekday())
@@ -134,7 +146,7 @@ def _person_sets(
     working = iv.from_pairs(
         clock.inner(a, b)
         for a, b in local_rule_intervals(
-            tz, first, last, hours_for, policy.local_times, f"people[{person.id}].working_hours"
+            tz, first, last, hours_for, policy.local_times, f"people[id={person.id}].working_hours"
         )
     )
     night = iv.from_pairs(
@@ -143,7 +155,20 @@ def _person_sets(
             tz, first, last, lambda _d: (policy.overnight,), policy.local_times, "policy.overnight"
         )
     )
-    protected = iv.difference(night, working)
+    cache[key] = (working, iv.difference(night, working))
+    return cache[key]
+
+
+def _person_sets(
+    person: Person,
+    request: BridgeRequest,
+    clock: Clock,
+    duration: int,
+    flags: Flags,
+    cache: _LocalCache,
+) -> PersonSets:
+    policy = request.policy
+    working, protected = _local_sets(person, request, clock, cache)
 
     by_kind_pairs: dict[BusyKind, list[tuple[int, int]]] = {}
     for busy in person.busy:
@@ -270,8 +295,9 @@ def compile_request(request: BridgeRequest, flags: Flags | None = None) -> Compi
     severity = request.incident.severity
     roles = sorted((r for r in request.roles if r.applies_to(severity)), key=lambda r: r.name)
     used = sorted({person_index[c.person] for r in roles for c in r.candidates})
+    local_cache: _LocalCache = {}
     persons: dict[int, PersonSets] = {
-        i: _person_sets(people[i], request, clock, duration, flags) for i in used
+        i: _person_sets(people[i], request, clock, duration, flags, local_cache) for i in used
     }
     forbid_out = policy.out_of_hours == "forbid" and not flags.out_of_hours_forbid
 
