@@ -10,6 +10,7 @@ No per-minute arrays are built.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -117,6 +118,13 @@ def merge_instants(windows: Iterable[Window]) -> list[tuple[dt.datetime, dt.date
     return out
 
 
+def _local_dates(request: BridgeRequest, tz: zoneinfo.ZoneInfo) -> tuple[dt.date, dt.date]:
+    """Local dates on which local rules are evaluated: two before the window's to two after."""
+    first = request.window.start.astimezone(tz).date() - _MARGIN
+    last = request.window.end.astimezone(tz).date() + _MARGIN
+    return first, last
+
+
 _LocalKey = tuple[str, object, object]
 _LocalCache = dict[_LocalKey, tuple[iv.IntervalSet, iv.IntervalSet]]
 
@@ -134,8 +142,7 @@ def _local_sets(
         return cache[key]
     policy = request.policy
     tz = zone(person.timezone)
-    first = (request.window.start - _MARGIN).astimezone(tz).date()
-    last = (request.window.end + _MARGIN).astimezone(tz).date()
+    first, last = _local_dates(request, tz)
     overrides = {o.date: o.hours for o in person.overrides}
 
     def hours_for(date: dt.date) -> tuple[TimeRange, ...]:
@@ -251,8 +258,7 @@ def compile_request(request: BridgeRequest, flags: Flags | None = None) -> Compi
     customer = request.customer
     if customer is not None:
         tz = zone(customer.timezone)
-        first = (request.window.start - _MARGIN).astimezone(tz).date()
-        last = (request.window.end + _MARGIN).astimezone(tz).date()
+        first, last = _local_dates(request, tz)
         if customer.availability is not None and not flags.customer_window:
             spans = local_window_intervals(
                 tz,
