@@ -1,10 +1,22 @@
 """An independent, deliberately naive brute-force oracle for ``docs/semantics.md``.
 
 This module implements the contract literally and shares no code with the
-engine: it imports only the request models (``bridge_sched.model``), the
-standard library and ``zoneinfo``.  It is slow on purpose -- every candidate
-start on the grid is examined and every assignment of people to roles is
-enumerated with :func:`itertools.product` -- so keep requests small.
+engine: it imports only the request models (``bridge_sched.model``) and the
+standard library, and reads zone rules from the ``tzdata`` package (as the engine
+does, see :func:`load_zone`).  It is slow on purpose -- every candidate start on
+the grid is examined and every assignment of people to roles is enumerated with
+:func:`itertools.product` -- so keep requests small.
+
+Readings of the contract where the text leaves room (flagged for docs/semantics.md):
+
+* "every local date from two days before the window to two days after it" is
+  calendar arithmetic: the local date of ``window.start`` minus two days through
+  the local date of ``window.end`` plus two days (:func:`_local_dates`);
+  customer windows dated outside that range are not evaluated.
+* Only people who are candidates of a *required* role are evaluated (this only
+  matters for a ``raise`` local-time policy).
+* "``customer.preferred`` is empty" refers to the field, not to the resolved
+  union (a preferred window that resolves to nothing still makes preference 1).
 
 How it works
 ------------
@@ -26,8 +38,10 @@ How it works
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from dataclasses import dataclass, field
+from importlib import resources
 from zoneinfo import ZoneInfo
 
 from bridge_sched.model import (
@@ -43,6 +57,7 @@ __all__ = [
     "OracleResult",
     "OracleSlot",
     "contains",
+    "load_zone",
     "merge",
     "oracle_solve",
     "overlaps",
@@ -59,6 +74,24 @@ Key = tuple[int, int, int, int, int]
 
 class OracleLocalTimeError(ValueError):
     """A local time is skipped/repeated and the policy says ``raise``."""
+
+
+# --------------------------------------------------------------------------- #
+# Zone rules
+# --------------------------------------------------------------------------- #
+@functools.cache
+def load_zone(name: str) -> ZoneInfo:
+    """The IANA zone ``name`` read from the ``tzdata`` package, never the host's files.
+
+    ``ZoneInfo(name)`` prefers ``/usr/share/zoneinfo``, whose release may differ
+    from the pinned ``tzdata`` (e.g. America/Havana changed in 2026); the engine
+    reads ``tzdata`` only (docs/design.md, "Time zone data"), and so does the oracle.
+    """
+    res = resources.files("tzdata.zoneinfo")
+    for part in name.split("/"):
+        res = res.joinpath(part)
+    with res.open("rb") as handle:
+        return ZoneInfo.from_file(handle, key=name)
 
 
 # --------------------------------------------------------------------------- #
@@ -187,7 +220,7 @@ def _local_dates(req: BridgeRequest, zone: ZoneInfo) -> list[dt.date]:
 
 
 def _person_rules(req: BridgeRequest, person: Person) -> _PersonRules:
-    zone = ZoneInfo(person.timezone)
+    zone = load_zone(person.timezone)
     lt = req.policy.local_times
     overrides = {o.date: o.hours for o in person.overrides}
     working: list[Interval | None] = []
@@ -237,16 +270,25 @@ def oracle_solve(request: BridgeRequest) -> OracleResult:
     lt = pol.local_times
     d = dt.timedelta(minutes=req.meeting.duration_minutes)
 
-    # Local rules are evaluated for every local date of every person (and the customer),
-    # so a `raise` policy raises even if the offending date never matters.
-    rules = {p.id: _person_rules(req, p) for p in req.people}
+    required = sorted(
+        (r for r in req.roles if r.required_for is None or req.incident.severity in r.required_for),
+        key=lambda r: r.name,
+    )
+
+    # Local rules are evaluated for every local date in the range (see _local_dates) of
+    # every person who is a candidate for a required role, and of the customer, so a
+    # `raise` policy raises even where the offending time never matters for a start.
+    # (Interpretation: the contract does not say which *people* are evaluated; people
+    # who cannot fill a required role are irrelevant to the request and are skipped.)
+    relevant = {c.person for r in required for c in r.candidates}
+    rules = {p.id: _person_rules(req, p) for p in req.people if p.id in relevant}
 
     customer = req.customer
     availability: list[Interval] | None = None
     preferred: list[Interval] = []
     customer_hours: list[Interval] | None = None
     if customer is not None:
-        czone = ZoneInfo(customer.timezone)
+        czone = load_zone(customer.timezone)
         cdates = set(_local_dates(req, czone))
         if customer.availability is not None:
             availability = merge(
@@ -257,17 +299,16 @@ def oracle_solve(request: BridgeRequest) -> OracleResult:
                 ]
             )
         preferred = merge(
-            [range_to_utc(w.date, w.range, czone, lt) for w in customer.preferred if w.date in cdates]
+            [
+                range_to_utc(w.date, w.range, czone, lt)
+                for w in customer.preferred
+                if w.date in cdates
+            ]
         )
         if pol.customer_hours is not None:
             customer_hours = merge(
                 [range_to_utc(day, pol.customer_hours, czone, lt) for day in sorted(cdates)]
             )
-
-    required = sorted(
-        (r for r in req.roles if r.required_for is None or req.incident.severity in r.required_for),
-        key=lambda r: r.name,
-    )
 
     valid: dict[dt.datetime, OracleSlot] = {}
     for s in _grid(req):
@@ -277,7 +318,10 @@ def oracle_solve(request: BridgeRequest) -> OracleResult:
         outside_policy = customer_hours is not None and not contains(customer_hours, s, e)
         if outside_policy and pol.customer_outside_policy == "forbid":
             continue
-        preference = 0 if (not preferred or contains(preferred, s, e)) else 1
+        # "customer.preferred is empty" means the field, not its resolved union: windows
+        # that resolve to nothing (e.g. 02:30-03:00 inside a spring-forward gap) still count
+        no_preference = customer is None or not customer.preferred
+        preference = 0 if (no_preference or contains(preferred, s, e)) else 1
 
         # eligible candidates per required role: (person, pool_position, out_of_hours, tentative)
         options: list[list[tuple[str, int, bool, bool]]] = []
@@ -320,7 +364,7 @@ def oracle_solve(request: BridgeRequest) -> OracleResult:
             if best is None or full < best:
                 best = full
                 best_slot = OracleSlot(
-                    s, key, {role.name: person for role, person in zip(required, people)}
+                    s, key, dict(zip((r.name for r in required), people, strict=True))
                 )
         if best_slot is not None:
             valid[s] = best_slot
