@@ -55,6 +55,7 @@ class PersonSets:
     soft: iv.IntervalSet
     unknown: iv.IntervalSet
     by_kind: dict[BusyKind, iv.IntervalSet] = field(default_factory=dict)
+    unknown_raw: iv.IntervalSet = field(default_factory=lambda: iv.EMPTY)
 
 
 @dataclass
@@ -101,6 +102,7 @@ class Compiled:
     preferred_starts: iv.IntervalSet | None
     persons: list[PersonSets]
     pairs: list[list[PairFn]]
+    caches: _Caches
 
 
 def merge_instants(windows: Iterable[Window]) -> list[tuple[dt.datetime, dt.datetime]]:
@@ -202,6 +204,7 @@ def _person_sets(
         soft=soft,
         unknown=by_kind.get(BusyKind.unknown, iv.EMPTY),
         by_kind=by_kind,
+        unknown_raw=iv.from_pairs(by_kind_pairs.get(BusyKind.unknown, [])),
     )
 
 
@@ -239,9 +242,24 @@ def _step_function(
     return bounds.astype(np.int64), codes[keep]
 
 
-def compile_request(request: BridgeRequest, flags: Flags | None = None) -> Compiled:
-    """Compile ``request`` (already validated) into start sets per person and role."""
+@dataclass
+class _Caches:
+    """Per-request memo shared by the compiles of one solve (diagnostic passes reuse it)."""
+
+    local: _LocalCache = field(default_factory=dict)
+    persons: dict[tuple[int, bool], PersonSets] = field(default_factory=dict)
+
+
+def compile_request(
+    request: BridgeRequest, flags: Flags | None = None, reuse: Compiled | None = None
+) -> Compiled:
+    """Compile ``request`` (already validated) into start sets per person and role.
+
+    ``reuse``: an earlier compile of the *same* request whose per-person sets
+    are reused (a diagnostic pass with other ``flags``).
+    """
     flags = flags or Flags()
+    caches = reuse.caches if reuse is not None else _Caches()
     policy = request.policy
     meeting = request.meeting
     duration = meeting.duration_minutes
@@ -301,10 +319,14 @@ def compile_request(request: BridgeRequest, flags: Flags | None = None) -> Compi
     severity = request.incident.severity
     roles = sorted((r for r in request.roles if r.applies_to(severity)), key=lambda r: r.name)
     used = sorted({person_index[c.person] for r in roles for c in r.candidates})
-    local_cache: _LocalCache = {}
-    persons: dict[int, PersonSets] = {
-        i: _person_sets(people[i], request, clock, duration, flags, local_cache) for i in used
-    }
+    persons: dict[int, PersonSets] = {}
+    for i in used:
+        key = (i, flags.unknown)
+        if key not in caches.persons:
+            caches.persons[key] = _person_sets(
+                people[i], request, clock, duration, flags, caches.local
+            )
+        persons[i] = caches.persons[key]
     forbid_out = policy.out_of_hours == "forbid" and not flags.out_of_hours_forbid
 
     pairs: list[list[PairFn]] = []
@@ -346,4 +368,5 @@ def compile_request(request: BridgeRequest, flags: Flags | None = None) -> Compi
         preferred_starts=preferred,
         persons=all_persons,
         pairs=pairs,
+        caches=caches,
     )

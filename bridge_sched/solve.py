@@ -218,17 +218,13 @@ def _slot(compiled: Compiled, rank: int, found: Found) -> Slot:
 
 def _warnings(compiled: Compiled) -> tuple[Reason, ...]:
     window = compiled.request.window
+    span = iv.from_pairs([compiled.clock.span(window.start, window.end)])
     people: set[str] = set()
     for role in compiled.roles:
         for cand in role.candidates:
-            person = compiled.people[compiled.person_index[cand.person]]
-            for busy in person.busy:
-                if (
-                    busy.kind == BusyKind.unknown
-                    and busy.start < window.end
-                    and busy.end > window.start
-                ):
-                    people.add(person.id)
+            i = compiled.person_index[cand.person]
+            if iv.intersect(compiled.persons[i].unknown_raw, span).size:
+                people.add(cand.person)
     if not people:
         return ()
     names = tuple(sorted(people))
@@ -341,7 +337,7 @@ def _structural_reasons(compiled: Compiled) -> list[Reason]:
     relax_policy = compiled.request.policy.customer_outside_policy == "forbid"
     cover = compiled
     if relax_policy:
-        cover = compile_request(compiled.request, Flags(customer_policy_forbid=True))
+        cover = compile_request(compiled.request, Flags(customer_policy_forbid=True), compiled)
     reasons: list[Reason] = []
     wide: Compiled | None = None
     for r, role in enumerate(compiled.roles):
@@ -355,6 +351,7 @@ def _structural_reasons(compiled: Compiled) -> list[Reason]:
                 wide = compile_request(
                     compiled.request,
                     Flags(customer_window=True, customer_policy_forbid=relax_policy),
+                    compiled,
                 )
             if _grid(iv.union(*(p.eligible for p in wide.pairs[r])), step):
                 reasons.append(
@@ -421,7 +418,7 @@ def _relaxation_reasons(compiled: Compiled, seed: int) -> list[Reason]:
             req.policy.customer_outside_policy != "forbid" or compiled.customer_policy_ok is None
         ):
             continue
-        relaxed = compile_request(req, flags)
+        relaxed = compile_request(req, flags, compiled)
         outcome = search(relaxed, 1, flags=flags, seed=seed)
         if not outcome.found:
             continue
