@@ -168,6 +168,21 @@ def _local_sets(
     return cache[key]
 
 
+def _busy_by_kind(person: Person, clock: Clock) -> dict[BusyKind, iv.IntervalSet]:
+    """Busy intervals per kind in minutes, rounded outwards (vectorised conversion)."""
+    if not person.busy:
+        return {}
+    t0 = clock.origin.timestamp()
+    starts = np.floor((np.array([b.start.timestamp() for b in person.busy]) - t0) / 60)
+    ends = np.ceil((np.array([b.end.timestamp() for b in person.busy]) - t0) / 60)
+    pairs = np.stack([starts, ends], axis=1).astype(np.int64)
+    kinds = np.array([b.kind.value for b in person.busy])
+    return {
+        kind: iv.normalize(pairs[kinds == kind.value])
+        for kind in sorted(set(b.kind for b in person.busy), key=lambda k: k.value)
+    }
+
+
 def _person_sets(
     person: Person,
     request: BridgeRequest,
@@ -179,13 +194,8 @@ def _person_sets(
     policy = request.policy
     working, protected = _local_sets(person, request, clock, cache)
 
-    by_kind_pairs: dict[BusyKind, list[tuple[int, int]]] = {}
-    for busy in person.busy:
-        by_kind_pairs.setdefault(busy.kind, []).append(clock.span(busy.start, busy.end))
-    by_kind = {
-        kind: iv.overlapping_starts(iv.from_pairs(by_kind_pairs[kind]), duration)
-        for kind in sorted(by_kind_pairs, key=lambda k: k.value)
-    }
+    raw = _busy_by_kind(person, clock)
+    by_kind = {kind: iv.overlapping_starts(spans, duration) for kind, spans in raw.items()}
     hard_kinds = set(_HARD)
     soft_kinds = {BusyKind.tentative}
     if policy.tentative == "forbid":
@@ -204,7 +214,7 @@ def _person_sets(
         soft=soft,
         unknown=by_kind.get(BusyKind.unknown, iv.EMPTY),
         by_kind=by_kind,
-        unknown_raw=iv.from_pairs(by_kind_pairs.get(BusyKind.unknown, [])),
+        unknown_raw=raw.get(BusyKind.unknown, iv.EMPTY),
     )
 
 

@@ -10,10 +10,14 @@ order: it says who is primary.
 from __future__ import annotations
 
 import hashlib
+import operator
 
 from .model import BridgeRequest, Candidate, Customer, LocalWindow, Person, Role
 
 __all__ = ["canonical_json", "canonical_request", "request_digest"]
+
+
+_BUSY_KEY = operator.attrgetter("start", "end", "kind")  # kind is a str enum: compares by value
 
 
 def _window_key(w: LocalWindow) -> tuple[str, str, str]:
@@ -23,7 +27,7 @@ def _window_key(w: LocalWindow) -> tuple[str, str, str]:
 def _person(p: Person) -> Person:
     return p.model_copy(
         update={
-            "busy": tuple(sorted(p.busy, key=lambda b: (b.start, b.end, b.kind.value))),
+            "busy": tuple(sorted(p.busy, key=_BUSY_KEY)),
             "overrides": tuple(sorted(p.overrides, key=lambda o: o.date)),
         }
     )
