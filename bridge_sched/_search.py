@@ -53,7 +53,6 @@ class Found:
     """One selected start, with its assignment (person index per role)."""
 
     start: int
-    segment: int
     people: tuple[int, ...]
     positions: tuple[int, ...]
     codes: tuple[int, ...]
@@ -72,14 +71,6 @@ class SearchOutcome:
     examined: int
     cpsat_calls: int
     cpsat_branches: int
-
-
-def _grid_count(starts: iv.IntervalSet, step: int) -> int:
-    if starts.size == 0:
-        return 0
-    first = -(-starts[:, 0] // step)
-    last = (starts[:, 1] - 1) // step
-    return int(np.maximum(last - first + 1, 0).sum())
 
 
 def _pair_cost(
@@ -119,7 +110,7 @@ def search(
     step = compiled.step
     sep = compiled.request.meeting.separation
     w = Weights.for_problem(compiled)
-    grid_starts = _grid_count(compiled.window_starts, step)
+    grid_starts = iv.grid_count(compiled.window_starts, step)
 
     # --- 1. segments -------------------------------------------------------
     pieces = [p.bounds for row in compiled.pairs for p in row if len(p.codes)]
@@ -283,7 +274,6 @@ def _emit(
         found.append(
             Found(
                 start=t,
-                segment=seg,
                 people=tuple(p.person for p in pairs),
                 positions=tuple(p.position for p in pairs),
                 codes=codes,

@@ -20,6 +20,7 @@ __all__ = [
     "contains_span",
     "difference",
     "from_pairs",
+    "grid_count",
     "intersect",
     "normalize",
     "overlapping_starts",
@@ -126,3 +127,12 @@ def contains_span(a: IntervalSet, start: int, end: int) -> bool:
         return False
     i = int(np.searchsorted(a[:, 0], start, side="right")) - 1
     return i >= 0 and int(a[i, 1]) >= end
+
+
+def grid_count(starts: IntervalSet, step: int) -> int:
+    """How many multiples of ``step`` lie in the normalised set ``starts``."""
+    if starts.size == 0:
+        return 0
+    first = -(-starts[:, 0] // step)
+    last = (starts[:, 1] - 1) // step
+    return int(np.maximum(last - first + 1, 0).sum())

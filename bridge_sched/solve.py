@@ -58,13 +58,6 @@ def _fmt(instant: dt.datetime) -> str:
     return instant.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _grid(starts: iv.IntervalSet, step: int) -> bool:
-    if starts.size == 0:
-        return False
-    first = -(-starts[:, 0] // step) * step
-    return bool((first < starts[:, 1]).any())
-
-
 def solve(
     request: BridgeRequest | Mapping[str, Any] | str | bytes,
     params: SolveParams | None = None,
@@ -307,7 +300,7 @@ def _escalation(compiled: Compiled, seed: int) -> Escalation:
 def _structural_reasons(compiled: Compiled) -> list[Reason]:
     step = compiled.step
     lo_t, hi_t = compiled.clock.instant(compiled.lo), compiled.clock.instant(compiled.hi)
-    if not _grid(compiled.window_starts, step):
+    if not iv.grid_count(compiled.window_starts, step):
         return [
             Reason(
                 code=ReasonCode.WINDOW_TOO_SHORT,
@@ -321,7 +314,7 @@ def _structural_reasons(compiled: Compiled) -> list[Reason]:
     customer = compiled.request.customer
     if compiled.customer_starts is not None and customer is not None:
         both = iv.intersect(compiled.window_starts, compiled.customer_starts)
-        if not _grid(both, step):
+        if not iv.grid_count(both, step):
             return [
                 Reason(
                     code=ReasonCode.NO_OVERLAP_WITH_CUSTOMER_WINDOW,
@@ -342,7 +335,7 @@ def _structural_reasons(compiled: Compiled) -> list[Reason]:
     wide: Compiled | None = None
     for r, role in enumerate(compiled.roles):
         covered = iv.union(*(p.eligible for p in cover.pairs[r]))
-        if _grid(covered, step):
+        if iv.grid_count(covered, step):
             continue
         people = tuple(c.person for c in role.candidates)
         why = "; ".join(_candidate_blockers(compiled, r, k) for k in range(len(role.candidates)))
@@ -353,7 +346,7 @@ def _structural_reasons(compiled: Compiled) -> list[Reason]:
                     Flags(customer_window=True, customer_policy_forbid=relax_policy),
                     compiled,
                 )
-            if _grid(iv.union(*(p.eligible for p in wide.pairs[r])), step):
+            if iv.grid_count(iv.union(*(p.eligible for p in wide.pairs[r])), step):
                 reasons.append(
                     Reason(
                         code=ReasonCode.NO_OVERLAP_WITH_CUSTOMER_WINDOW,
