@@ -13,6 +13,7 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +31,8 @@ _MARGIN = dt.timedelta(days=2)
 
 TENTATIVE = 1
 OUT_OF_HOURS = 2
+_NO_CODES = np.zeros(0, dtype=np.int8)
+_NO_CODES.setflags(write=False)
 
 
 @dataclass(frozen=True)
@@ -45,17 +48,68 @@ class Flags:
     window_end_minutes: int = 0
 
 
-@dataclass
-class PersonSets:
-    """Start sets of one person (minutes)."""
+_KINDS: tuple[BusyKind, ...] = tuple(BusyKind)
+_KIND_CODE: dict[str, int] = {kind.value: code for code, kind in enumerate(_KINDS)}
 
-    hard: iv.IntervalSet
-    overnight: iv.IntervalSet
-    in_hours: iv.IntervalSet
-    soft: iv.IntervalSet
-    unknown: iv.IntervalSet
-    by_kind: dict[BusyKind, iv.IntervalSet] = field(default_factory=dict)
-    unknown_raw: iv.IntervalSet = field(default_factory=lambda: iv.EMPTY)
+
+class PersonSets:
+    """Start sets of one person (minutes from the clock origin).
+
+    ``hard`` and ``soft`` are *rows* of forbidden and penalised starts
+    (``[a - d + 1, b)`` for a busy ``[a, b)``) that may overlap: the pair sweep
+    counts them, so they are never normalised on the hot path. ``overnight``
+    and ``in_hours`` are normalised. The per-kind views that only diagnostics
+    need are computed on first use.
+    """
+
+    def __init__(
+        self,
+        busy: iv.IntervalSet,
+        kinds: npt.NDArray[np.int8],
+        duration: int,
+        hard_codes: frozenset[int],
+        overnight: iv.IntervalSet,
+        in_hours: iv.IntervalSet,
+    ) -> None:
+        self.busy = busy
+        self.kinds = kinds
+        self.duration = duration
+        self.overnight = overnight
+        self.in_hours = in_hours
+        starts = np.empty_like(busy)
+        if busy.size:
+            starts[:, 0] = busy[:, 0] - duration + 1
+            starts[:, 1] = busy[:, 1]
+        is_hard = np.isin(kinds, sorted(hard_codes))
+        self.hard: iv.IntervalSet = starts[is_hard]
+        self.soft: iv.IntervalSet = starts[~is_hard]
+
+    @classmethod
+    def empty(cls) -> PersonSets:
+        """Sets of a person no role asks for."""
+        return cls(iv.EMPTY, np.zeros(0, dtype=np.int8), 1, frozenset(), iv.EMPTY, iv.EMPTY)
+
+    @cached_property
+    def by_kind(self) -> dict[BusyKind, iv.IntervalSet]:
+        """Normalised starts blocked per busy kind (kinds present, in enum order)."""
+        out: dict[BusyKind, iv.IntervalSet] = {}
+        present = sorted((_KINDS[c] for c in np.unique(self.kinds).tolist()), key=lambda k: k.value)
+        for kind in present:
+            code = _KIND_CODE[kind.value]
+            out[kind] = iv.overlapping_starts(
+                iv.normalize(self.busy[self.kinds == code]), self.duration
+            )
+        return out
+
+    @cached_property
+    def unknown(self) -> iv.IntervalSet:
+        """Starts that overlap an unreadable calendar stretch."""
+        return self.by_kind.get(BusyKind.unknown, iv.EMPTY)
+
+    @cached_property
+    def unknown_raw(self) -> iv.IntervalSet:
+        """The unreadable calendar stretches themselves (minutes)."""
+        return iv.normalize(self.busy[self.kinds == _KIND_CODE[BusyKind.unknown.value]])
 
 
 @dataclass
@@ -129,19 +183,22 @@ def _local_dates(request: BridgeRequest, tz: zoneinfo.ZoneInfo) -> tuple[dt.date
 
 _LocalKey = tuple[str, object, object]
 _LocalCache = dict[_LocalKey, tuple[iv.IntervalSet, iv.IntervalSet]]
+_NightCache = dict[str, iv.IntervalSet]
 
 
 def _local_sets(
-    person: Person, request: BridgeRequest, clock: Clock, cache: _LocalCache
+    person: Person, request: BridgeRequest, clock: Clock, duration: int, caches: _Caches
 ) -> tuple[iv.IntervalSet, iv.IntervalSet]:
-    """Working hours and protected overnight hours of ``person`` in minutes.
+    """In-hours starts and starts touching protected overnight hours of ``person``.
 
-    People who share a zone, weekly hours and overrides share the result
-    (``cache`` lives for one compile only).
+    People who share a zone, weekly hours and overrides share the result, and
+    people who share a zone share the overnight rule (the caches live for one
+    solve only).
     """
     key: _LocalKey = (person.timezone, person.working_hours, person.overrides)
-    if key in cache:
-        return cache[key]
+    cached = caches.local.get(key)
+    if cached is not None:
+        return cached
     policy = request.policy
     tz = zone(person.timezone)
     first, last = _local_dates(request, tz)
@@ -158,29 +215,40 @@ def _local_sets(
             tz, first, last, hours_for, policy.local_times, f"people[id={person.id}].working_hours"
         )
     )
-    night = iv.from_pairs(
-        clock.inner(a, b)
-        for a, b in local_rule_intervals(
-            tz, first, last, lambda _d: (policy.overnight,), policy.local_times, "policy.overnight"
+    night = caches.night.get(person.timezone)
+    if night is None:
+        night = caches.night[person.timezone] = iv.from_pairs(
+            clock.inner(a, b)
+            for a, b in local_rule_intervals(
+                tz,
+                first,
+                last,
+                lambda _d: (policy.overnight,),
+                policy.local_times,
+                "policy.overnight",
+            )
         )
-    )
-    cache[key] = (working, iv.difference(night, working))
-    return cache[key]
+    # one sweep over working hours and the overnight rule: in-hours runs, protected pieces
+    cuts, counts = iv.coverage(working, night)
+    in_work = counts[0] > 0
+    protected = ~in_work & (counts[1] > 0)
+    left, right = cuts[:-1], cuts[1:]
+    rows = np.stack([left[protected] - duration + 1, right[protected]], axis=1)
+    result = (iv.contained_starts(working, duration), iv.normalize(rows))
+    caches.local[key] = result
+    return result
 
 
-def _busy_by_kind(person: Person, clock: Clock) -> dict[BusyKind, iv.IntervalSet]:
-    """Busy intervals per kind in minutes, rounded outwards (vectorised conversion)."""
+def _busy_minutes(person: Person, clock: Clock) -> tuple[iv.IntervalSet, npt.NDArray[np.int8]]:
+    """Busy intervals in minutes (rounded outwards) and their kind codes, in input order."""
     if not person.busy:
-        return {}
+        return iv.EMPTY, np.zeros(0, dtype=np.int8)
     t0 = clock.origin.timestamp()
-    starts = np.floor((np.array([b.start.timestamp() for b in person.busy]) - t0) / 60)
-    ends = np.ceil((np.array([b.end.timestamp() for b in person.busy]) - t0) / 60)
-    pairs = np.stack([starts, ends], axis=1).astype(np.int64)
-    kinds = np.array([b.kind.value for b in person.busy])
-    return {
-        kind: iv.normalize(pairs[kinds == kind.value])
-        for kind in sorted(set(b.kind for b in person.busy), key=lambda k: k.value)
-    }
+    busy = person.busy
+    starts = np.floor((np.array([b.start.timestamp() for b in busy]) - t0) / 60)
+    ends = np.ceil((np.array([b.end.timestamp() for b in busy]) - t0) / 60)
+    codes = np.array([_KIND_CODE[b.kind] for b in busy], dtype=np.int8)
+    return np.stack([starts, ends], axis=1).astype(np.int64), codes
 
 
 def _person_sets(
@@ -189,67 +257,145 @@ def _person_sets(
     clock: Clock,
     duration: int,
     flags: Flags,
-    cache: _LocalCache,
+    caches: _Caches,
 ) -> PersonSets:
     policy = request.policy
-    working, protected = _local_sets(person, request, clock, cache)
-
-    raw = _busy_by_kind(person, clock)
-    by_kind = {kind: iv.overlapping_starts(spans, duration) for kind, spans in raw.items()}
+    in_hours, overnight = _local_sets(person, request, clock, duration, caches)
     hard_kinds = set(_HARD)
-    soft_kinds = {BusyKind.tentative}
     if policy.tentative == "forbid":
         hard_kinds.add(BusyKind.tentative)
-        soft_kinds.discard(BusyKind.tentative)
     if policy.unknown == "unavailable" and not flags.unknown:
         hard_kinds.add(BusyKind.unknown)
-    else:
-        soft_kinds.add(BusyKind.unknown)
-    hard = iv.union(*(s for k, s in by_kind.items() if k in hard_kinds))
-    soft = iv.union(*(s for k, s in by_kind.items() if k in soft_kinds))
+    busy, kinds = _busy_minutes(person, clock)
     return PersonSets(
-        hard=hard,
-        overnight=iv.overlapping_starts(protected, duration),
-        in_hours=iv.contained_starts(working, duration),
-        soft=soft,
-        unknown=by_kind.get(BusyKind.unknown, iv.EMPTY),
-        by_kind=by_kind,
-        unknown_raw=raw.get(BusyKind.unknown, iv.EMPTY),
+        busy,
+        kinds,
+        duration,
+        frozenset(_KIND_CODE[k.value] for k in hard_kinds),
+        overnight,
+        in_hours,
     )
 
 
-def _step_function(
-    eligible: iv.IntervalSet, in_hours: iv.IntervalSet, soft: iv.IntervalSet
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int8]]:
-    if eligible.size == 0:
-        return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int8)
-    lo, hi = int(eligible[0, 0]), int(eligible[-1, 1])
-    points = np.unique(
-        np.concatenate(
-            [eligible.ravel(), np.clip(in_hours.ravel(), lo, hi), np.clip(soft.ravel(), lo, hi)]
-        )
-    )
-    left = points[:-1]
+@dataclass(frozen=True)
+class _PairSpec:
+    role: int
+    person: int
+    position: int
+    on_call: iv.IntervalSet | None
 
-    def member(s: iv.IntervalSet) -> npt.NDArray[np.bool_]:
-        if s.size == 0:
-            return np.zeros(left.shape, dtype=bool)
-        idx = np.searchsorted(s[:, 0], left, side="right") - 1
-        ok = idx >= 0
-        res = np.zeros(left.shape, dtype=bool)
-        res[ok] = s[idx[ok], 1] > left[ok]
-        return res
 
-    codes = np.where(
-        member(eligible),
-        np.where(member(soft), TENTATIVE, 0) + np.where(member(in_hours), 0, OUT_OF_HOURS),
+def _pair_functions(
+    base: iv.IntervalSet,
+    specs: list[_PairSpec],
+    persons: dict[int, PersonSets],
+    flags: Flags,
+    forbid_out: bool,
+) -> list[PairFn]:
+    """Eligibility step functions of every (role, candidate) pair in one sweep.
+
+    Each pair gets its own *lane* of the number line (``width`` minutes
+    apart); its rows are clipped to the span of ``base`` and shifted into the
+    lane, and :func:`~bridge_sched.intervals.coverage` counts, per piece, the
+    required sets covering it (``base``, the on-call shift, in-hours when
+    out-of-hours is forbidden), the forbidding rows (hard busy, protected
+    overnight), the tentative-or-unknown rows and the in-hours rows.
+    """
+    n = len(specs)
+    if base.size == 0 or n == 0:
+        return [
+            PairFn(s.role, s.person, s.position, iv.EMPTY, np.zeros(1, dtype=np.int64), _NO_CODES)
+            for s in specs
+        ]
+    c_lo, c_hi = int(base[0, 0]), int(base[-1, 1])
+    width = c_hi - c_lo + 1
+    shift = np.arange(n, dtype=np.int64) * width - c_lo
+
+    def layer(parts: list[tuple[int, iv.IntervalSet]]) -> iv.IntervalSet:
+        parts = [(k, rows) for k, rows in parts if rows.size]
+        if not parts:
+            return iv.EMPTY
+        rows = np.clip(np.concatenate([rows for _, rows in parts]), c_lo, c_hi)
+        lane_shift = np.repeat(shift[[k for k, _ in parts]], [len(r) for _, r in parts])
+        keep = rows[:, 1] > rows[:, 0]
+        shifted: iv.IntervalSet = rows[keep] + lane_shift[keep, None]
+        return shifted
+
+    required: list[tuple[int, iv.IntervalSet]] = []
+    forbidden: list[tuple[int, iv.IntervalSet]] = []
+    soft: list[tuple[int, iv.IntervalSet]] = []
+    in_hours: list[tuple[int, iv.IntervalSet]] = []
+    n_required = np.ones(n, dtype=np.int64)
+    for k, spec in enumerate(specs):
+        sets = persons[spec.person]
+        required.append((k, base))
+        if spec.on_call is not None:
+            required.append((k, spec.on_call))
+            n_required[k] += 1
+        if forbid_out:
+            required.append((k, sets.in_hours))
+            n_required[k] += 1
+        forbidden.append((k, sets.hard))
+        if not flags.overnight:
+            forbidden.append((k, sets.overnight))
+        soft.append((k, sets.soft))
+        in_hours.append((k, sets.in_hours))
+
+    cuts, counts = iv.coverage(layer(required), layer(forbidden), layer(soft), layer(in_hours))
+    left = cuts[:-1]
+    lane = left // width
+    ok = (counts[0] == n_required[lane]) & (counts[1] == 0)
+    code = np.where(
+        ok,
+        np.where(counts[2] > 0, TENTATIVE, 0) + np.where(counts[3] > 0, 0, OUT_OF_HOURS),
         -1,
     ).astype(np.int8)
-    # merge equal neighbouring pieces
-    keep = np.ones(len(codes), dtype=bool)
-    keep[1:] = codes[1:] != codes[:-1]
-    bounds = np.append(left[keep], points[-1])
-    return bounds.astype(np.int64), codes[keep]
+
+    # merge equal neighbouring pieces of a lane
+    change = np.ones(len(code), dtype=bool)
+    change[1:] = (code[1:] != code[:-1]) | (lane[1:] != lane[:-1])
+    starts, codes, lanes = left[change], code[change], lane[change]
+    ends = np.append(starts[1:], cuts[-1])
+    # eligible rows: maximal runs of eligible pieces inside a lane
+    good = codes >= 0
+    same_prev = np.zeros(len(codes), dtype=bool)
+    same_prev[1:] = good[:-1] & (lanes[1:] == lanes[:-1])
+    same_next = np.zeros(len(codes), dtype=bool)
+    same_next[:-1] = good[1:] & (lanes[1:] == lanes[:-1])
+    run_lanes = lanes[good & ~same_prev]
+    runs = np.stack([starts[good & ~same_prev], ends[good & ~same_next]], axis=1)
+
+    ks = np.arange(n)
+    piece_lo = np.searchsorted(lanes, ks, side="left")
+    piece_hi = np.searchsorted(lanes, ks, side="right")
+    run_lo = np.searchsorted(run_lanes, ks, side="left")
+    run_hi = np.searchsorted(run_lanes, ks, side="right")
+    out: list[PairFn] = []
+    for k, spec in enumerate(specs):
+        i0, i1 = int(piece_lo[k]), int(piece_hi[k])
+        while i0 < i1 and codes[i0] < 0:
+            i0 += 1
+        while i1 > i0 and codes[i1 - 1] < 0:
+            i1 -= 1
+        if i0 == i1:
+            out.append(
+                PairFn(
+                    spec.role,
+                    spec.person,
+                    spec.position,
+                    iv.EMPTY,
+                    np.zeros(1, dtype=np.int64),
+                    _NO_CODES,
+                )
+            )
+            continue
+        off = int(shift[k])
+        bounds = np.append(starts[i0:i1], ends[i1 - 1]) - off
+        eligible = runs[int(run_lo[k]) : int(run_hi[k])] - off
+        out.append(
+            PairFn(spec.role, spec.person, spec.position, eligible, bounds, codes[i0:i1].copy())
+        )
+    return out
 
 
 @dataclass
@@ -257,6 +403,7 @@ class _Caches:
     """Per-request memo shared by the compiles of one solve (diagnostic passes reuse it)."""
 
     local: _LocalCache = field(default_factory=dict)
+    night: _NightCache = field(default_factory=dict)
     persons: dict[tuple[int, bool], PersonSets] = field(default_factory=dict)
 
 
@@ -333,35 +480,23 @@ def compile_request(
     for i in used:
         key = (i, flags.unknown)
         if key not in caches.persons:
-            caches.persons[key] = _person_sets(
-                people[i], request, clock, duration, flags, caches.local
-            )
+            caches.persons[key] = _person_sets(people[i], request, clock, duration, flags, caches)
         persons[i] = caches.persons[key]
     forbid_out = policy.out_of_hours == "forbid" and not flags.out_of_hours_forbid
 
-    pairs: list[list[PairFn]] = []
+    specs: list[_PairSpec] = []
     for r, role in enumerate(roles):
-        row: list[PairFn] = []
         for position, cand in enumerate(role.candidates):
-            p = person_index[cand.person]
-            sets = persons[p]
-            eligible = base
+            on_call = None
             if cand.on_call is not None:
                 shifts = iv.from_pairs(clock.inner(a, b) for a, b in merge_instants(cand.on_call))
-                eligible = iv.intersect(eligible, iv.contained_starts(shifts, duration))
-            eligible = iv.difference(eligible, sets.hard)
-            if not flags.overnight:
-                eligible = iv.difference(eligible, sets.overnight)
-            if forbid_out:
-                eligible = iv.intersect(eligible, sets.in_hours)
-            bounds, codes = _step_function(eligible, sets.in_hours, sets.soft)
-            row.append(PairFn(r, p, position, eligible, bounds, codes))
-        pairs.append(row)
+                on_call = iv.contained_starts(shifts, duration)
+            specs.append(_PairSpec(r, person_index[cand.person], position, on_call))
+    functions = iter(_pair_functions(base, specs, persons, flags, forbid_out))
+    pairs = [[next(functions) for _ in role.candidates] for role in roles]
 
-    all_persons = [
-        persons.get(i, PersonSets(iv.EMPTY, iv.EMPTY, iv.EMPTY, iv.EMPTY, iv.EMPTY))
-        for i in range(len(people))
-    ]
+    empty = PersonSets.empty()
+    all_persons = [persons.get(i, empty) for i in range(len(people))]
     return Compiled(
         request=request,
         clock=clock,

@@ -18,6 +18,7 @@ __all__ = [
     "complement",
     "contained_starts",
     "contains_span",
+    "coverage",
     "difference",
     "from_pairs",
     "grid_count",
@@ -136,3 +137,37 @@ def grid_count(starts: IntervalSet, step: int) -> int:
     first = -(-starts[:, 0] // step)
     last = (starts[:, 1] - 1) // step
     return int(np.maximum(last - first + 1, 0).sum())
+
+
+def coverage(*layers: IntervalSet) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Cut the line at every row end of ``layers`` and count the covering rows per layer.
+
+    Rows may overlap and need not be sorted (rows with ``end <= start`` cover
+    nothing). One sort for all layers: this is how many sets are combined at
+    once without normalising each of them.
+
+    Returns
+    -------
+    cuts
+        Sorted distinct endpoints, shape ``(m,)``; piece ``i`` is
+        ``[cuts[i], cuts[i + 1])``.
+    counts
+        Shape ``(len(layers), m - 1)``: ``counts[k, i]`` rows of layer ``k``
+        contain piece ``i``.
+    """
+    points = np.concatenate([layer[:, :2].ravel() for layer in layers])
+    cuts, inverse = np.unique(points, return_inverse=True)
+    m = len(cuts)
+    counts = np.zeros((len(layers), max(m - 1, 0)), dtype=np.int64)
+    pos = 0
+    for k, layer in enumerate(layers):
+        n = len(layer)
+        if n:
+            idx = inverse[pos : pos + 2 * n].reshape(n, 2)
+            valid = idx[:, 1] > idx[:, 0]
+            delta = np.bincount(idx[valid, 0], minlength=m) - np.bincount(
+                idx[valid, 1], minlength=m
+            )
+            counts[k] = np.cumsum(delta)[:-1]
+        pos += 2 * n
+    return cuts, counts

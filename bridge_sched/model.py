@@ -14,6 +14,7 @@ date by :mod:`bridge_sched.timegrid`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from enum import Enum
 from typing import Annotated, Literal, Union
@@ -83,6 +84,7 @@ ZoneName = Annotated[str, AfterValidator(_check_zone)]
 Identifier = Annotated[str, Field(pattern=_ID)]
 
 
+@functools.lru_cache(maxsize=2048)
 def _clock_minutes(text: str) -> int:
     hours, minutes = text.split(":")
     return int(hours) * 60 + int(minutes)

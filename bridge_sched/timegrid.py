@@ -64,10 +64,11 @@ def resolve_local(
     datetime.datetime
         An aware UTC instant.
     """
+    offset = tz.utcoffset(local)
+    if offset is not None and offset == tz.utcoffset(local.replace(fold=1)):  # one reading
+        return (local - offset).replace(tzinfo=UTC)
     first = local.replace(tzinfo=tz, fold=0).astimezone(UTC)
     second = local.replace(tzinfo=tz, fold=1).astimezone(UTC)
-    if first == second:
-        return first
     exists = first.astimezone(tz).replace(tzinfo=None) == local
     if not exists:  # in a gap: fold=0 uses the offset before the change
         if policy.nonexistent == "raise":

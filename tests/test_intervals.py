@@ -368,3 +368,32 @@ def test_property_laws(a: iv.IntervalSet, b: iv.IntervalSet, lo: int, hi: int) -
     assert _rows(iv.union(iv.intersect(a, b), iv.difference(a, b))) == _rows(a)
     box = iv.from_pairs([(lo, hi)])
     assert _rows(iv.complement(iv.complement(a, lo, hi), lo, hi)) == _rows(iv.intersect(a, box))
+
+
+def test_coverage_counts_overlapping_rows() -> None:
+    """Two overlapping rows of one layer count twice; empty and reversed rows count nothing."""
+    cuts, counts = iv.coverage(_arr((0, 10), (5, 15), (7, 7), (9, 3)), _arr((12, 20)))
+    assert cuts.tolist() == [0, 3, 5, 7, 9, 10, 12, 15, 20]
+    assert counts.tolist() == [
+        [1, 1, 2, 2, 2, 1, 1, 0],
+        [0, 0, 0, 0, 0, 0, 1, 1],
+    ]
+
+
+def test_coverage_of_nothing() -> None:
+    cuts, counts = iv.coverage(iv.EMPTY, iv.EMPTY)
+    assert cuts.size == 0
+    assert counts.shape == (2, 0)
+
+
+@PROPERTY
+@given(layers=st.lists(_raw_pairs, min_size=1, max_size=4))
+def test_property_coverage(layers: list[list[tuple[int, int]]]) -> None:
+    """Every integer of every piece is covered by exactly the counted number of rows."""
+    cuts, counts = iv.coverage(*(_arr(*rows) for rows in layers))
+    assert list(cuts) == sorted({x for rows in layers for pair in rows for x in pair})
+    assert counts.shape == (len(layers), max(len(cuts) - 1, 0))
+    for i in range(len(cuts) - 1):
+        for x in range(int(cuts[i]), int(cuts[i + 1])):
+            for k, rows in enumerate(layers):
+                assert counts[k, i] == sum(1 for a, b in rows if a <= x < b)
