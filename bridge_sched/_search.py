@@ -145,6 +145,8 @@ def search(
     valid = (top_cost[:, 0, :] < _INF).all(axis=0)
     lower = np.where(valid, np.where(top_cost[:, 0, :] < _INF, top_cost[:, 0, :], 0).sum(axis=0), 0)
     picks = top_pair[:, 0, :]
+    if not flags.distinct:
+        lower += _collision_bound(compiled, picks, top_cost)
     outside = ~_member(compiled.customer_policy_ok, left)
     # outside customer policy is only reachable when it needs approval (forbid
     # removed those starts in compile, unless a diagnostic pass relaxed it)
@@ -199,6 +201,37 @@ def search(
             compiled, seg, choice, cost, pref, left, right, outside, sep, step, limit, found, chosen
         )
     return SearchOutcome(tuple(found), grid_starts, len(seg_ids), examined, calls, branches)
+
+
+def _collision_bound(
+    compiled: Compiled, picks: npt.NDArray[np.int32], top_cost: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """What colliding independent picks must at least add to the bound, per segment.
+
+    When ``k`` roles pick the same person, at least ``k - 1`` of them take
+    another candidate, which costs each at least its gap to its second
+    cheapest; the ``k - 1`` smallest gaps are a valid addition (exactly 0 when
+    the picks are distinct).
+    """
+    n_roles = len(compiled.pairs)
+    if n_roles < 2 or picks.shape[1] == 0:
+        return np.zeros(picks.shape[1], dtype=np.int64)
+    cap = _INF // (n_roles + 1)
+    person = np.stack(
+        [
+            np.asarray([p.person for p in row], dtype=np.int64)[picks[r]]
+            for r, row in enumerate(compiled.pairs)
+        ]
+    )
+    first, second = top_cost[:, 0, :], top_cost[:, 1, :]
+    gap = np.where((first < _INF) & (second < _INF), second - first, cap)
+    gap = np.minimum(gap, cap)
+    order = np.lexsort((gap, person), axis=0)
+    person = np.take_along_axis(person, order, axis=0)
+    gap = np.take_along_axis(gap, order, axis=0)
+    not_last = person[:-1] == person[1:]  # sorted by gap within a person: all but the largest
+    extra: npt.NDArray[np.int64] = np.where(not_last, gap[:-1], 0).sum(axis=0)
+    return extra
 
 
 def _exact(
