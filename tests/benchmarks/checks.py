@@ -115,7 +115,9 @@ def check_escalation(result: BridgeResult, codes: set[str], role: str | None = N
     reasons = result.escalation.reasons
     assert reasons, "escalation without reasons"
     hits = [r for r in reasons if r.code.value in codes and (role is None or r.role == role)]
-    assert hits, f"expected one of {sorted(codes)} for {role}, got {[(r.code.value, r.role) for r in reasons]}"
+    assert hits, (
+        f"expected one of {sorted(codes)} for {role}, got {[(r.code.value, r.role) for r in reasons]}"
+    )
     assert result.escalation.message
 
 
@@ -126,9 +128,7 @@ def naive_earliest_common_start(request: BridgeRequest) -> dt.datetime | None:
     step = dt.timedelta(minutes=request.meeting.step_minutes)
     lower = max(request.window.start, request.now)
     people = {p.id: p for p in request.people}
-    busy = {
-        pid: [(b.start, b.end) for b in p.busy if b.kind in hard] for pid, p in people.items()
-    }
+    busy = {pid: [(b.start, b.end) for b in p.busy if b.kind in hard] for pid, p in people.items()}
     pools = list(_required(request).values())
     s = request.window.start.replace(minute=0, second=0, microsecond=0)
     while s + d <= request.window.end:

@@ -133,6 +133,15 @@ def make_rows(quick: bool) -> list[Row]:
             rounds=q(3, 1),
             target_s=3.0,
         ),
+        Row(
+            "t3-shared",
+            "T3, 4 roles share a pool (CP-SAT)",
+            "t3",
+            "feasible",
+            {"shared_pool_roles": scenarios.LEADERSHIP_BENCH},
+            rounds=q(5, 2),
+            target_s=1.5,
+        ),
         Row("batch", "batch 1,000 x T1 (10% infeas.)", rounds=q(2, 1), target_s=15.0, oracle=False),
         Row("cli", "cold CLI `bridge-sched demo`", rounds=q(10, 3), target_s=1.5, oracle=False),
     ]
@@ -417,7 +426,9 @@ def phase_breakdown(tier: str, variant: str, rounds: int) -> list[tuple[str, flo
 
     bridge_sched.solve(request)
     for _ in range(rounds):
-        req = clock("parse_request (top-level re-check, sizes, ids)", partial(parse_request, request))
+        req = clock(
+            "parse_request (top-level re-check, sizes, ids)", partial(parse_request, request)
+        )
         compiled = clock("compile_request (interval arithmetic)", partial(compile_request, req))
         outcome = clock(
             "search (segments, bounds, CP-SAT)",
@@ -602,9 +613,8 @@ def run_children(rows: list[Row], oracle_timeout: float) -> None:
         else:
             row.oracle_times = res["times"]
             agrees = res["status"] == row.status and res["starts"] == row.starts
-            row.oracle_note = (
-                f"{len(res['times'])} run(s), status and slot starts "
-                + ("agree with ours" if agrees else "DISAGREE with ours")
+            row.oracle_note = f"{len(res['times'])} run(s), status and slot starts " + (
+                "agree with ours" if agrees else "DISAGREE with ours"
             )
 
 
@@ -615,8 +625,11 @@ def mark(ok: bool | None) -> str:
     return "" if ok is None else (" ok" if ok else " MISS")
 
 
-def render(rows: list[Row], sweep: list[dict[str, Any]], phases: dict[str, Any], meta: dict[str, str]) -> str:
+def render(
+    rows: list[Row], sweep: list[dict[str, Any]], phases: dict[str, Any], meta: dict[str, str]
+) -> str:
     lines = []
+
     def noisy(row: Row) -> float:
         ps = [p for p in (row.extra.get("probe_before"), row.extra.get("probe_after")) if p]
         return probe_ratio(*ps) if ps else 1.0
@@ -641,7 +654,9 @@ def render(rows: list[Row], sweep: list[dict[str, Any]], phases: dict[str, Any],
         rss_s = f"{rss:.0f} MB" if rss else "-"
         rss_t = "-"
         if row.rss_target_mb is not None:
-            rss_t = f"<= {row.rss_target_mb:.0f} MB{mark(rss is not None and rss <= row.rss_target_mb)}"
+            rss_t = (
+                f"<= {row.rss_target_mb:.0f} MB{mark(rss is not None and rss <= row.rss_target_mb)}"
+            )
         if not row.oracle:
             oracle_s, speed, speed_ok = "n/a", "n/a", None
         elif row.oracle_times:
@@ -711,7 +726,11 @@ def render(rows: list[Row], sweep: list[dict[str, Any]], phases: dict[str, Any],
                 solve_peak = r.get("solve_peak_mb")
                 bits.append(
                     f"rss: build peak {r['build_peak_mb']:.0f} MB, after build {r['after_build_mb']:.0f} MB, "
-                    + (f"solve-phase peak {solve_peak:.0f} MB" if solve_peak else "solve-phase peak n/a")
+                    + (
+                        f"solve-phase peak {solve_peak:.0f} MB"
+                        if solve_peak
+                        else "solve-phase peak n/a"
+                    )
                 )
         if row.key == "batch" and row.extra:
             e = row.extra
@@ -737,10 +756,14 @@ def render(rows: list[Row], sweep: list[dict[str, Any]], phases: dict[str, Any],
     tiers = [r for r in rows if r.key in ("t1", "t2", "t3")]
     if len(tiers) == 3:
         slope = loglog_slope([r.busy for r in tiers], [r.median for r in tiers])
-        lines.append(f"  log-log slope of time vs busy intervals, T1->T3: {slope:.2f} (1.00 = linear)")
+        lines.append(
+            f"  log-log slope of time vs busy intervals, T1->T3: {slope:.2f} (1.00 = linear)"
+        )
     if sweep:
         lines.append("")
-        lines.append("Scaling at fixed T3 shape (500 people, 8x60 candidates, 14 days), calendar density varied")
+        lines.append(
+            "Scaling at fixed T3 shape (500 people, 8x60 candidates, 14 days), calendar density varied"
+        )
         lines.append(
             f"  {'shared cals':>11} {'busy ivals':>10} {'segments':>9} {'median':>9} {'us/busy ival':>12} "
             f"{'floor':>9} {'status':>15}"
@@ -790,7 +813,9 @@ def environment() -> dict[str, str]:
             capture_output=True,
             text=True,
         ).stdout.strip()
-        engine = f"git {head}" + (" + uncommitted changes in bridge_sched/" if dirty else " (clean)")
+        engine = f"git {head}" + (
+            " + uncommitted changes in bridge_sched/" if dirty else " (clean)"
+        )
     except OSError:
         engine = "unknown"
     return {
@@ -836,11 +861,15 @@ def profile(spec: str, top: int) -> None:
 
 # --------------------------------------------------------------------------- #
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="fewer rounds, 20 s oracle limit")
     parser.add_argument("--oracle-timeout", type=float, default=None, help="seconds (default 60)")
     parser.add_argument("--no-sweep", action="store_true", help="skip the density sweep")
-    parser.add_argument("--profile", metavar="TIER[:infeasible]", help="cProfile one solve and exit")
+    parser.add_argument(
+        "--profile", metavar="TIER[:infeasible]", help="cProfile one solve and exit"
+    )
     parser.add_argument("--top", type=int, default=10)
     parser.add_argument("--json", metavar="PATH", help="also write the raw numbers as JSON")
     parser.add_argument("--child", choices=["memory", "oracle"], help=argparse.SUPPRESS)
@@ -894,7 +923,8 @@ def main() -> None:
                 {
                     "meta": meta,
                     "rows": [
-                        {k: v for k, v in vars(r).items() if k not in ("overrides",)} | {"median": r.median}
+                        {k: v for k, v in vars(r).items() if k not in ("overrides",)}
+                        | {"median": r.median}
                         for r in rows
                     ],
                     "sweep": sweep,

@@ -59,6 +59,7 @@ from zoneinfo import ZoneInfo
 from bridge_sched import BridgeRequest
 
 __all__ = [
+    "LEADERSHIP_BENCH",
     "TIERS",
     "ZONES",
     "TierSpec",
@@ -147,7 +148,13 @@ class TierSpec:
     shared_items: tuple[int, int] = (4, 10)
     infeasible_mode: str = "pool_ooo"
     zones: tuple[tuple[str, int], ...] = ZONES
+    # roles that draw on one common pool, in the same order (a small leadership bench):
+    # their cheapest picks collide, so the search must solve the assignment with CP-SAT
+    shared_pool_roles: tuple[str, ...] = ()
 
+
+LEADERSHIP_BENCH = ("incident_commander", "leadership_delegate", "comms_lead", "security_liaison")
+"""Roles that share one pool in the ``shared_pool_roles`` variant used by the report."""
 
 TIERS: dict[str, TierSpec] = {
     "t1": TierSpec(
@@ -229,7 +236,9 @@ class _Person:
     busy: list[tuple[dt.datetime, dt.datetime, str]]
 
 
-def _working_week(rng: random.Random, team: str | None, day_only: bool) -> dict[str, list[tuple[int, int]]]:
+def _working_week(
+    rng: random.Random, team: str | None, day_only: bool
+) -> dict[str, list[tuple[int, int]]]:
     start = rng.choice((7 * 60, 7 * 60 + 30, 8 * 60, 8 * 60 + 30, 9 * 60, 9 * 60 + 30, 10 * 60))
     length = rng.choice((8 * 60, 8 * 60 + 30, 9 * 60))
     roll = rng.random()
@@ -270,7 +279,9 @@ _SHARED_KINDS = (
 )
 
 
-def _pick(rng: random.Random, table: tuple[tuple[str, int, tuple[int, ...]], ...]) -> tuple[str, int]:
+def _pick(
+    rng: random.Random, table: tuple[tuple[str, int, tuple[int, ...]], ...]
+) -> tuple[str, int]:
     total = sum(w for _k, w, _d in table)
     x = rng.randrange(total)
     for kind, weight, durations in table:
@@ -281,7 +292,12 @@ def _pick(rng: random.Random, table: tuple[tuple[str, int, tuple[int, ...]], ...
 
 
 def _calendar(
-    rng: random.Random, p: _Person, spec: TierSpec, first: dt.date, last: dt.date, ooo_days: set[dt.date]
+    rng: random.Random,
+    p: _Person,
+    spec: TierSpec,
+    first: dt.date,
+    last: dt.date,
+    ooo_days: set[dt.date],
 ) -> None:
     tz = zone(p.zone)
     day = first
@@ -300,7 +316,11 @@ def _calendar(
                 else:
                     s = a + rng.randrange(0, max(1, (b - a - length) // 15 + 1)) * 15
                 p.busy.append(
-                    (midnight + dt.timedelta(minutes=s), midnight + dt.timedelta(minutes=s + length), kind)
+                    (
+                        midnight + dt.timedelta(minutes=s),
+                        midnight + dt.timedelta(minutes=s + length),
+                        kind,
+                    )
                 )
         if day not in ooo_days:
             for _ in range(spec.shared_calendars):
@@ -308,12 +328,18 @@ def _calendar(
                     kind, length = _pick(rng, _SHARED_KINDS)
                     s = rng.randrange(7 * 60, 21 * 60, 5)
                     p.busy.append(
-                        (midnight + dt.timedelta(minutes=s), midnight + dt.timedelta(minutes=s + length), kind)
+                        (
+                            midnight + dt.timedelta(minutes=s),
+                            midnight + dt.timedelta(minutes=s + length),
+                            kind,
+                        )
                     )
         day += dt.timedelta(days=1)
 
 
-def _people(rng: random.Random, spec: TierSpec, variant: str) -> tuple[list[_Person], list[list[str]]]:
+def _people(
+    rng: random.Random, spec: TierSpec, variant: str
+) -> tuple[list[_Person], list[list[str]]]:
     roles = ROLE_NAMES[: spec.roles]
     team_size = spec.people // spec.roles
     zone_names = [z for z, _w in spec.zones]
@@ -324,7 +350,11 @@ def _people(rng: random.Random, spec: TierSpec, variant: str) -> tuple[list[_Per
     for i in range(spec.people):
         team = roles[i % spec.roles] if i < team_size * spec.roles else None
         # the first people get distinct zones, so every tier covers >= 8 zones
-        tzname = zone_names[i % len(zone_names)] if i < len(zone_names) else rng.choices(zone_names, weights)[0]
+        tzname = (
+            zone_names[i % len(zone_names)]
+            if i < len(zone_names)
+            else rng.choices(zone_names, weights)[0]
+        )
         day_only = False
         if mode == "customer_overnight" and team == INFEASIBLE_ROLE:
             tzname = APAC_NIGHT_ZONES[i % len(APAC_NIGHT_ZONES)]
@@ -356,13 +386,18 @@ def _people(rng: random.Random, spec: TierSpec, variant: str) -> tuple[list[_Per
             for p in cross:
                 p.zone = APAC_NIGHT_ZONES[r % len(APAC_NIGHT_ZONES)]
                 p.week = _working_week(rng, None, True)
+    shared = [roles.index(name) for name in spec.shared_pool_roles]
+    for r in shared[1:]:
+        pools[r] = pools[shared[0]][:]
     return people, pools
 
 
 # --------------------------------------------------------------------------- #
 # The request
 # --------------------------------------------------------------------------- #
-def request_data(tier: str, variant: str = "feasible", seed: int = 0, **overrides: Any) -> dict[str, Any]:
+def request_data(
+    tier: str, variant: str = "feasible", seed: int = 0, **overrides: Any
+) -> dict[str, Any]:
     """The request as a JSON-ready dict (see the module docstring)."""
     if variant not in ("feasible", "infeasible"):
         raise ValueError(f"variant must be 'feasible' or 'infeasible', got {variant!r}")
@@ -404,7 +439,9 @@ def request_data(tier: str, variant: str = "feasible", seed: int = 0, **override
         members = {pid for pid in pool}
         for p in people:
             if p.id in members:  # the whole pool is at an off-site over the window
-                p.busy.append((start - dt.timedelta(hours=12), end + dt.timedelta(hours=12), "out_of_office"))
+                p.busy.append(
+                    (start - dt.timedelta(hours=12), end + dt.timedelta(hours=12), "out_of_office")
+                )
 
     by_id = {p.id: p for p in people}
     role_objs: list[dict[str, Any]] = []
@@ -447,7 +484,10 @@ def request_data(tier: str, variant: str = "feasible", seed: int = 0, **override
 
     person_objs = []
     for p in people:
-        week = {day: [{"start": _clock(a), "end": _clock(b % DAY)} for a, b in p.week.get(day, [])] for day in WEEKDAYS}
+        week = {
+            day: [{"start": _clock(a), "end": _clock(b % DAY)} for a, b in p.week.get(day, [])]
+            for day in WEEKDAYS
+        }
         obj = {
             "id": p.id,
             "timezone": p.zone,
@@ -456,7 +496,10 @@ def request_data(tier: str, variant: str = "feasible", seed: int = 0, **override
         }
         if p.overrides:
             obj["overrides"] = [
-                {"date": day.isoformat(), "hours": [{"start": _clock(a), "end": _clock(b)} for a, b in hours]}
+                {
+                    "date": day.isoformat(),
+                    "hours": [{"start": _clock(a), "end": _clock(b)} for a, b in hours],
+                }
                 for day, hours in sorted(p.overrides.items())
             ]
         person_objs.append(obj)
@@ -522,7 +565,9 @@ def cached_json(tier: str, variant: str = "feasible", seed: int = 0, **overrides
     return text
 
 
-def build_request(tier: str, variant: str = "feasible", seed: int = 0, **overrides: Any) -> BridgeRequest:
+def build_request(
+    tier: str, variant: str = "feasible", seed: int = 0, **overrides: Any
+) -> BridgeRequest:
     """A validated :class:`BridgeRequest` (validation happens here, never in timed code)."""
     return BridgeRequest.model_validate_json(cached_json(tier, variant, seed, **overrides))
 
@@ -531,7 +576,9 @@ def batch_requests(n: int = 1000, infeasible_every: int = 10) -> list[BridgeRequ
     """``n`` T1 variants: different seeds and dates (0-27 days later); every
     ``infeasible_every``-th one is the infeasible variant."""
     folder = _cache_dir()
-    key = hashlib.sha256(f"{_source_digest()}|batch|{n}|{infeasible_every}".encode()).hexdigest()[:24]
+    key = hashlib.sha256(f"{_source_digest()}|batch|{n}|{infeasible_every}".encode()).hexdigest()[
+        :24
+    ]
     path = folder / f"batch-{n}-{key}.jsonl" if folder is not None else None
     if path is not None and path.exists():
         lines = path.read_text("utf-8").splitlines()
@@ -539,9 +586,18 @@ def batch_requests(n: int = 1000, infeasible_every: int = 10) -> list[BridgeRequ
         base = TIERS["t1"].start
         lines = []
         for i in range(n):
-            variant = "infeasible" if infeasible_every and i % infeasible_every == infeasible_every - 1 else "feasible"
+            variant = (
+                "infeasible"
+                if infeasible_every and i % infeasible_every == infeasible_every - 1
+                else "feasible"
+            )
             lines.append(
-                request_json("t1", variant, seed=1000 + i, start=base + dt.timedelta(days=i % 28, hours=(i * 7) % 24))
+                request_json(
+                    "t1",
+                    variant,
+                    seed=1000 + i,
+                    start=base + dt.timedelta(days=i % 28, hours=(i * 7) % 24),
+                )
             )
         if path is not None:
             tmp = path.with_suffix(f".{os.getpid()}.tmp")

@@ -98,7 +98,11 @@ def test_t1_floor(benchmark, build) -> None:
     for seed in range(6):
         r = scenarios.build_request("t1", seed=seed)
         cut = r.model_copy(
-            update={"roles": tuple(x.model_copy(update={"candidates": x.candidates[:1]}) for x in r.roles)}
+            update={
+                "roles": tuple(
+                    x.model_copy(update={"candidates": x.candidates[:1]}) for x in r.roles
+                )
+            }
         )
         assert earliest_common_start(cut) == naive_earliest_common_start(cut)
     assert earliest_common_start(build("t1", "infeasible")) is None
@@ -154,6 +158,20 @@ def test_t3_infeasible(benchmark, build, mode: str) -> None:
     _check_infeasible(req, result, mode)
 
 
+@pytest.mark.benchmark(group="T3")
+def test_t3_shared_pool_uses_cpsat(benchmark, build) -> None:
+    """Four roles draw on one leadership bench: their cheapest picks collide, so
+    the exact assignment (CP-SAT) decides, and every slot still has distinct people."""
+    req = build("t3", shared_pool_roles=scenarios.LEADERSHIP_BENCH)
+    result = benchmark.pedantic(bridge_sched.solve, args=(req,), rounds=3, warmup_rounds=1)
+    assert len(result.slots) == 5
+    assert result.meta.stats.cpsat_calls > 0
+    for slot in result.slots:
+        people = [a.person for a in slot.assignments]
+        assert len(set(people)) == len(people)
+    _check_feasible(req, result)
+
+
 # --------------------------------------------------------------------------- #
 # Side by side: the brute-force oracle where it finishes quickly (report.py runs
 # it on every tier with a one-minute limit)
@@ -202,7 +220,9 @@ def test_batch_1000_variants(benchmark, batch) -> None:
 def _cli() -> int:
     exe = Path(sys.executable).with_name("bridge-sched")
     cmd = [str(exe), "demo"] if exe.exists() else [sys.executable, "-m", "bridge_sched.cli", "demo"]
-    return subprocess.run(cmd, stdout=subprocess.DEVNULL, env=dict(os.environ), check=False).returncode
+    return subprocess.run(
+        cmd, stdout=subprocess.DEVNULL, env=dict(os.environ), check=False
+    ).returncode
 
 
 @pytest.mark.benchmark(group="cli")
