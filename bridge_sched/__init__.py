@@ -10,6 +10,7 @@ from ._validate import LIMITS, parse_request
 from ._version import __version__
 from .canonical import canonical_json, canonical_request, request_digest
 from .errors import (
+    AdapterError,
     BridgeSchedError,
     InputError,
     LocalTimeError,
@@ -28,11 +29,13 @@ from .model import (
     Incident,
     LocalTimePolicy,
     LocalWindow,
+    MaxAge,
     Meeting,
     Person,
     Policy,
     Role,
     Severity,
+    Source,
     TimeRange,
     WeeklyHours,
     Window,
@@ -55,6 +58,7 @@ from .solve import SolveParams, solve
 
 __all__ = [
     "LIMITS",
+    "AdapterError",
     "Approval",
     "Assignment",
     "BridgeRequest",
@@ -72,6 +76,7 @@ __all__ = [
     "LocalTimeError",
     "LocalTimePolicy",
     "LocalWindow",
+    "MaxAge",
     "Meeting",
     "Meta",
     "NaiveDatetimeError",
@@ -86,6 +91,7 @@ __all__ = [
     "SolveParams",
     "SolverError",
     "SolverStats",
+    "Source",
     "Status",
     "TimeRange",
     "UnknownTimezoneError",

@@ -31,6 +31,7 @@ LIMITS: Mapping[str, int] = MappingProxyType(
         "overrides_per_person": 1000,
         "customer_windows": 1000,
         "on_call_windows_per_candidate": 1000,
+        "sources": 10_000,
     }
 )
 """Documented size limits of one request (see ``docs/design.md``, "Size limits")."""
@@ -125,6 +126,7 @@ def _revalidate_top(request: BridgeRequest) -> None:
     data: dict[str, Any] = {}
     for name, value in parts.items():
         data[name] = value.model_dump() if hasattr(value, "model_dump") else value
+    data["sources"] = [s.model_dump() for s in request.sources]
     probe = {
         **data,
         "roles": [{"name": "probe", "candidates": ["probe"]}],
@@ -171,6 +173,7 @@ def check_request(request: BridgeRequest) -> None:
                 raise InputError(
                     f"roles[{i}].candidates[{j}].on_call", "[]", "empty on_call list (use null)"
                 )
+    _check_sources(request, ids, names)
     if not any(role.applies_to(request.incident.severity) for role in request.roles):
         raise InputError(
             "roles", request.incident.severity.value, "no role is required for this severity"
@@ -195,6 +198,30 @@ def check_request(request: BridgeRequest) -> None:
             f"{window.start.isoformat()}/{window.end.isoformat()}",
             f"window longer than {LIMITS['window_days']} days",
         )
+
+
+def _check_sources(request: BridgeRequest, people: dict[str, int], roles: set[str]) -> None:
+    if len(request.sources) > LIMITS["sources"]:
+        raise InputError("sources", len(request.sources), f"more than {LIMITS['sources']} sources")
+    seen: set[str] = set()
+    for i, source in enumerate(request.sources):
+        if source.id in seen:
+            raise InputError(f"sources[{i}].id", source.id, "duplicate source id")
+        seen.add(source.id)
+        if source.fetched_at > request.now:
+            raise InputError(
+                f"sources[{i}].fetched_at",
+                source.fetched_at.isoformat(),
+                f"fetched after now ({request.now.isoformat()}); now must be an input clock reading",
+            )
+        for j, pid in enumerate(source.people):
+            if pid not in people:
+                raise InputError(f"sources[{i}].people[{j}]", pid, "unknown person id")
+        for j, name in enumerate(source.roles):
+            if name not in roles:
+                raise InputError(f"sources[{i}].roles[{j}]", name, "unknown role name")
+        if source.customer and request.customer is None:
+            raise InputError(f"sources[{i}].customer", "true", "the request has no customer")
 
 
 def _check_sizes(request: BridgeRequest) -> None:

@@ -1,7 +1,7 @@
 """Command line: ``bridge-sched solve|demo|schema``.
 
-Exit codes: 0 scheduled, 3 needs approval, 4 escalate, 2 bad input (one line on
-stderr, no traceback), 1 internal error.
+Exit codes: 0 scheduled, 3 needs approval, 4 escalate, 5 needs refresh (stale
+source data), 2 bad input (one line on stderr, no traceback), 1 internal error.
 """
 
 from __future__ import annotations
@@ -22,7 +22,12 @@ from .solve import solve
 
 __all__ = ["EXIT_CODES", "main", "render"]
 
-EXIT_CODES = {Status.scheduled: 0, Status.needs_approval: 3, Status.escalate: 4}
+EXIT_CODES = {
+    Status.scheduled: 0,
+    Status.needs_approval: 3,
+    Status.escalate: 4,
+    Status.needs_refresh: 5,
+}
 EXIT_BAD_INPUT = 2
 
 
@@ -81,8 +86,12 @@ def render(result: BridgeResult) -> str:
         lines.append(f"ESCALATE to {result.escalation.approver}:")
         for reason in result.escalation.reasons:
             lines.append(f"  [{reason.code.value}] {reason.message}")
+    if result.status == Status.needs_refresh:
+        lines.append("")
+        lines.append("REFRESH before deciding: fetch the sources marked blocking and solve again.")
     for warning in result.warnings:
-        lines.append(f"warning [{warning.code.value}] {warning.message}")
+        mark = " (blocking)" if warning.blocking else ""
+        lines.append(f"warning [{warning.code.value}]{mark} {warning.message}")
     lines.append("")
     lines.append(f"request {result.meta.request_digest}")
     return "\n".join(lines)
@@ -100,7 +109,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bridge-sched",
         description="Find ranked incident bridge slots, or escalate with reasons.",
-        epilog="Exit codes: 0 scheduled, 3 needs approval, 4 escalate, 2 bad input.",
+        epilog=(
+            "Exit codes: 0 scheduled, 3 needs approval, 4 escalate, 5 needs refresh, 2 bad input."
+        ),
     )
     sub = parser.add_subparsers(dest="command", required=True)
     p_solve = sub.add_parser("solve", help="solve a request JSON file ('-' reads stdin)")

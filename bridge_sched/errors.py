@@ -9,8 +9,10 @@ internal failures::
     ├── InputError(ValueError)       the request is malformed; names field and value
     │   ├── NaiveDatetimeError       a datetime without a UTC offset
     │   ├── UnknownTimezoneError     a zone that is not an IANA name
-    │   └── LocalTimeError           a local time that does not exist / is ambiguous
-    │                                under a ``"raise"`` time policy
+    │   ├── LocalTimeError           a local time that does not exist / is ambiguous
+    │   │                            under a ``"raise"`` time policy
+    │   └── AdapterError             a source file (calendar, roster, CRM record, manifest)
+    │                                that cannot be read without guessing; names file and line
     └── SolverError(RuntimeError)    CP-SAT returned an unexpected status
 
 Every :class:`InputError` carries ``field`` (a dotted path such as
@@ -22,6 +24,7 @@ not echoed, since it may be calendar contents.
 from __future__ import annotations
 
 __all__ = [
+    "AdapterError",
     "BridgeSchedError",
     "InputError",
     "LocalTimeError",
@@ -71,6 +74,21 @@ class UnknownTimezoneError(InputError):
 
 class LocalTimeError(InputError):
     """A local time that is skipped or repeated by a DST change, under a ``raise`` policy."""
+
+
+class AdapterError(InputError):
+    """A source that an adapter cannot read without guessing.
+
+    ``source`` is the file name (or caller label) and ``where`` the line
+    (``"line 12"``), property or JSON path; the message starts with
+    ``source:where``. ``value`` is only ever a structural token (a TZID, a
+    date-time, a property name), never calendar text such as a title.
+    """
+
+    def __init__(self, source: str, where: str, value: object, reason: str) -> None:
+        self.source = _one_line(source, 200)
+        self.where = _one_line(where, 200)
+        super().__init__(f"{self.source}:{self.where}", value, reason)
 
 
 class SolverError(BridgeSchedError, RuntimeError):

@@ -42,11 +42,13 @@ __all__ = [
     "Incident",
     "LocalTimePolicy",
     "LocalWindow",
+    "MaxAge",
     "Meeting",
     "Person",
     "Policy",
     "Role",
     "Severity",
+    "Source",
     "TimeRange",
     "WeeklyHours",
     "Window",
@@ -377,6 +379,41 @@ class LocalTimePolicy(_Frozen):
     ambiguous: Literal["earlier", "later", "raise"] = "earlier"
 
 
+class MaxAge(_Frozen):
+    """How old source data may be, per kind, in minutes (``Policy.max_age``).
+
+    On-call data is stricter than calendars: a rotation hand-over changes who
+    holds a role, while a calendar changes a meeting at a time.
+    """
+
+    calendar_minutes: int = Field(default=60, ge=1, le=525_600)
+    on_call_minutes: int = Field(default=15, ge=1, le=525_600)
+    crm_minutes: int = Field(default=7 * 24 * 60, ge=1, le=525_600)
+
+    def for_kind(self, kind: str) -> int:
+        """The limit for ``calendar``, ``on_call`` or ``crm``."""
+        return int(getattr(self, f"{kind}_minutes"))
+
+
+class Source(_Frozen):
+    """Where part of the request came from and when it was fetched.
+
+    Only metadata: which people's calendars, which role pools or whether the
+    customer profile this source fed. ``fetched_at`` must not be after ``now``.
+    The manifest assembler (:mod:`bridge_sched.adapters.manifest`) fills this
+    from each adapter's provenance; callers who build requests themselves may
+    list their sources too. Freshness is judged against ``Policy.max_age``.
+    """
+
+    id: Identifier
+    kind: Literal["calendar", "on_call", "crm"]
+    system: str = Field(default="", max_length=64)
+    fetched_at: UtcDatetime
+    people: tuple[Identifier, ...] = ()
+    roles: tuple[str, ...] = ()
+    customer: bool = False
+
+
 class Policy(_Frozen):
     """Scheduling policy. Defaults follow a conservative enterprise support desk.
 
@@ -404,6 +441,8 @@ class Policy(_Frozen):
         Who approves exceptions (default incident leadership).
     local_times
         Policy for non-existent and ambiguous local times.
+    max_age
+        How old each kind of source data may be before it is ``STALE_DATA``.
     """
 
     overnight: TimeRange = Field(default_factory=lambda: TimeRange(start="22:00", end="07:00"))
@@ -417,6 +456,7 @@ class Policy(_Frozen):
     customer_outside_policy: Literal["needs_approval", "forbid"] = "needs_approval"
     approver: str = Field(default="incident_leadership", min_length=1, max_length=64)
     local_times: LocalTimePolicy = Field(default_factory=LocalTimePolicy)
+    max_age: MaxAge = Field(default_factory=MaxAge)
 
 
 class BridgeRequest(_Frozen):
@@ -433,3 +473,4 @@ class BridgeRequest(_Frozen):
     people: tuple[Person, ...] = Field(min_length=1)
     customer: Customer | None = None
     policy: Policy = Field(default_factory=Policy)
+    sources: tuple[Source, ...] = ()

@@ -33,11 +33,18 @@ class _Frozen(BaseModel):
 
 
 class Status(str, Enum):
-    """Overall outcome. CLI exit codes: 0, 3 and 4 respectively."""
+    """Overall outcome. CLI exit codes: 0, 3, 4 and 5 respectively.
+
+    ``needs_refresh``: some source data is older than ``Policy.max_age`` and
+    could change the answer; the slots (or the escalation) are what the current
+    data gives, but nothing should be held or sent before the sources named in
+    the ``STALE_DATA`` warnings are fetched again.
+    """
 
     scheduled = "scheduled"
     needs_approval = "needs_approval"
     escalate = "escalate"
+    needs_refresh = "needs_refresh"
 
 
 class ReasonCode(str, Enum):
@@ -54,6 +61,7 @@ class ReasonCode(str, Enum):
     UNKNOWN_AVAILABILITY = "UNKNOWN_AVAILABILITY"
     SUBSTITUTE_NEEDS_APPROVAL = "SUBSTITUTE_NEEDS_APPROVAL"
     TENTATIVE_CONFLICT = "TENTATIVE_CONFLICT"
+    STALE_DATA = "STALE_DATA"
 
 
 class LocalSpan(_Frozen):
@@ -127,13 +135,20 @@ class Slot(_Frozen):
 
 
 class Reason(_Frozen):
-    """One reason for an escalation (or a warning attached to a result)."""
+    """One reason for an escalation (or a warning attached to a result).
+
+    ``source`` names a :class:`~bridge_sched.model.Source` (``STALE_DATA``);
+    ``blocking`` is true when this reason alone means the result must not be
+    acted on yet (a stale source that could change the answer).
+    """
 
     code: ReasonCode
     message: str
     role: str | None = None
     people: tuple[str, ...] = ()
     windows: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
+    source: str | None = None
+    blocking: bool = False
 
 
 class Escalation(_Frozen):

@@ -22,7 +22,7 @@ from ._tz import tzdata_version
 from ._validate import parse_request
 from ._version import __version__
 from .canonical import request_digest
-from .model import BridgeRequest, BusyKind
+from .model import BridgeRequest, BusyKind, Source
 from .result import (
     Approval,
     Assignment,
@@ -74,7 +74,8 @@ def solve(
     Returns
     -------
     BridgeResult
-        ``status`` is ``scheduled``, ``needs_approval`` or ``escalate``.
+        ``status`` is ``scheduled``, ``needs_approval``, ``escalate`` or
+        ``needs_refresh`` (stale source data that could change the answer).
 
     Raises
     ------
@@ -83,6 +84,43 @@ def solve(
     """
     params = params or SolveParams()
     req = parse_request(request)
+    core = _solve_core(req, params)
+    status = core.status
+    warnings = _warnings(core.compiled)
+    stale = _stale_sources(req)
+    if stale:
+        stale_reasons = _freshness(req, core, stale, params)
+        warnings += stale_reasons
+        if any(r.blocking for r in stale_reasons):
+            status = Status.needs_refresh
+    return BridgeResult(
+        status=status,
+        incident=req.incident.id,
+        slots=core.slots,
+        escalation=core.escalation,
+        warnings=warnings,
+        roles_required=tuple(r.name for r in core.compiled.roles),
+        meta=Meta(
+            request_digest=request_digest(req),
+            library_version=__version__,
+            ortools_version=str(getattr(ortools, "__version__", "unknown")),
+            tzdata_version=tzdata_version(),
+            stats=_stats(core.outcome),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _Core:
+    status: Status
+    slots: tuple[Slot, ...]
+    escalation: Escalation | None
+    compiled: Compiled
+    outcome: SearchOutcome
+
+
+def _solve_core(req: BridgeRequest, params: SolveParams) -> _Core:
+    """Slots or an escalation for a validated request (no freshness, no meta)."""
     compiled = compile_request(req)
     outcome = search(compiled, req.meeting.suggestions, seed=params.seed)
     log.debug("searched %d segments, %d CP-SAT calls", outcome.segments, outcome.cpsat_calls)
@@ -95,21 +133,114 @@ def solve(
         status = Status.needs_approval
     else:
         status = Status.scheduled
-    return BridgeResult(
-        status=status,
-        incident=req.incident.id,
-        slots=slots,
-        escalation=escalation,
-        warnings=_warnings(compiled),
-        roles_required=tuple(r.name for r in compiled.roles),
-        meta=Meta(
-            request_digest=request_digest(req),
-            library_version=__version__,
-            ortools_version=str(getattr(ortools, "__version__", "unknown")),
-            tzdata_version=tzdata_version(),
-            stats=_stats(outcome),
-        ),
+    return _Core(status, slots, escalation, compiled, outcome)
+
+
+# --------------------------------------------------------------------------- #
+# Freshness
+# --------------------------------------------------------------------------- #
+def _stale_sources(req: BridgeRequest) -> list[tuple[Source, int]]:
+    """Sources older than ``policy.max_age`` for their kind, with their age in minutes."""
+    out: list[tuple[Source, int]] = []
+    for source in sorted(req.sources, key=lambda s: s.id):
+        limit = req.policy.max_age.for_kind(source.kind)
+        age = req.now - source.fetched_at
+        if age > dt.timedelta(minutes=limit):
+            out.append((source, int(age.total_seconds() // 60)))
+    return out
+
+
+def _answer_key(core: _Core) -> tuple[object, ...]:
+    if core.escalation is not None:
+        return ("escalate", tuple(sorted(r.code.value for r in core.escalation.reasons)))
+    return tuple((s.start, tuple(a.person for a in s.assignments)) for s in core.slots)
+
+
+def _freshness(
+    req: BridgeRequest, core: _Core, stale: list[tuple[Source, int]], params: SolveParams
+) -> tuple[Reason, ...]:
+    """One ``STALE_DATA`` reason per stale source, ``blocking`` when it could change the answer.
+
+    * on-call data feeding a required role, and CRM data feeding the customer,
+      always could (who holds the role, when the customer is free);
+    * a calendar could when it belongs to someone assigned in an offered slot
+      (a new meeting may block it), or when treating every stale calendar as
+      free changes the answer (a cancelled meeting may open a better slot).
+      A busier calendar cannot change slots that do not use its owner.
+    """
+    required = {r.name for r in core.compiled.roles}
+    candidates = {c.person for r in core.compiled.roles for c in r.candidates}
+    assigned: dict[str, int] = {}
+    for slot in core.slots:
+        for a in slot.assignments:
+            assigned.setdefault(a.person, slot.rank)
+    stale_people = sorted(
+        {p for s, _age in stale if s.kind == "calendar" for p in s.people if p in candidates}
     )
+    what_if: str | None = None
+    if stale_people:
+        freed = set(stale_people)
+        relaxed = req.model_copy(
+            update={
+                "people": tuple(
+                    p.model_copy(update={"busy": ()}) if p.id in freed else p for p in req.people
+                ),
+                "sources": (),
+            }
+        )
+        alt = _solve_core(relaxed, params)
+        if _answer_key(alt) != _answer_key(core):
+            if alt.slots:
+                what_if = (
+                    f"with the calendars of {', '.join(stale_people)} treated as free, "
+                    f"slot #1 would be {_fmt(alt.slots[0].start)}"
+                )
+            else:
+                what_if = f"with the calendars of {', '.join(stale_people)} treated as free, the result changes"
+    reasons: list[Reason] = []
+    for source, age in stale:
+        limit = req.policy.max_age.for_kind(source.kind)
+        head = (
+            f"{source.kind.replace('_', '-')} source {source.id} was fetched {age} min before now "
+            f"(limit {limit} min)"
+        )
+        blocking = False
+        why = "it cannot change the answer"
+        people: tuple[str, ...] = ()
+        role = None
+        if source.kind == "on_call":
+            roles = sorted(set(source.roles) & required)
+            if roles:
+                blocking = True
+                role = roles[0]
+                why = f"a hand-over may have changed who holds {', '.join(roles)}"
+        elif source.kind == "crm":
+            if source.customer and req.customer is not None:
+                blocking = True
+                why = "the customer's stated availability may have changed"
+        else:
+            people = tuple(p for p in sorted(set(source.people)) if p in candidates)
+            hit = sorted((assigned[p], p) for p in people if p in assigned)
+            if hit:
+                blocking = True
+                why = f"{hit[0][1]} is assigned in slot #{hit[0][0]} and may no longer be free"
+            elif people and what_if is not None:
+                blocking = True
+                why = what_if
+            elif not people:
+                why = "it feeds nobody this bridge needs"
+        verdict = "refresh before deciding" if blocking else "not blocking"
+        reasons.append(
+            Reason(
+                code=ReasonCode.STALE_DATA,
+                message=f"{head}; {why} ({verdict})",
+                role=role,
+                people=people,
+                source=source.id,
+                blocking=blocking,
+            )
+        )
+    return tuple(reasons)
 
 
 def _stats(outcome: SearchOutcome) -> SolverStats:
