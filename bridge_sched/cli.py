@@ -1,4 +1,4 @@
-"""Command line: ``bridge-sched solve|demo|schema``.
+"""Command line: ``bridge-sched solve|assemble|demo|schema``.
 
 Exit codes: 0 scheduled, 3 needs approval, 4 escalate, 5 needs refresh (stale
 source data), 2 bad input (one line on stderr, no traceback), 1 internal error.
@@ -105,6 +105,13 @@ def _emit(result: BridgeResult, as_json: bool) -> int:
     return EXIT_CODES[result.status]
 
 
+def _is_manifest(text: str, path: str) -> bool:
+    """A manifest (YAML, or JSON naming the manifest schema) rather than a request."""
+    from .adapters.manifest import is_manifest
+
+    return is_manifest(text, path)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bridge-sched",
@@ -114,9 +121,15 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    p_solve = sub.add_parser("solve", help="solve a request JSON file ('-' reads stdin)")
+    p_solve = sub.add_parser(
+        "solve", help="solve a request JSON file or a manifest (YAML/JSON; '-' reads stdin)"
+    )
     p_solve.add_argument("request")
     p_solve.add_argument("--json", action="store_true", help="print the JSON result")
+    p_assemble = sub.add_parser(
+        "assemble", help="build the request JSON from a manifest and its source files"
+    )
+    p_assemble.add_argument("manifest")
     p_demo = sub.add_parser("demo", help="solve an embedded example")
     p_demo.add_argument("--example", default=example_names()[0], choices=example_names())
     p_demo.add_argument("--json", action="store_true", help="print the JSON result")
@@ -144,6 +157,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sys.stdout.write(text)
                 return 0
             return _emit(solve(text), args.json)
+        if args.command == "assemble":
+            from .adapters.manifest import assemble
+
+            request = assemble(args.manifest)
+            sys.stdout.write(request.model_dump_json(indent=2) + "\n")
+            return 0
         path = args.request
         try:
             raw = sys.stdin.read() if path == "-" else Path(path).read_text("utf-8-sig")
@@ -151,6 +170,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise InputError("request", path, f"cannot read file ({exc.strerror})") from None
         except UnicodeDecodeError:
             raise InputError("request", path, "file is not UTF-8 text") from None
+        if path != "-" and _is_manifest(raw, path):
+            from .adapters.manifest import assemble
+
+            return _emit(solve(assemble(path)), args.json)
         return _emit(solve(parse_request(raw)), args.json)
     except InputError as exc:
         sys.stderr.write(f"bridge-sched: bad input: {exc}\n")
