@@ -57,6 +57,7 @@ __all__ = [
     "Availability",
     "MeetingTimeSuggestion",
     "MeetingTimes",
+    "load",
     "load_meeting_times",
     "load_schedule",
 ]
@@ -699,3 +700,7 @@ def load_meeting_times(
             repairs=tuple(repairs),
         ),
     )
+
+
+load = load_schedule
+"""``load`` is :func:`load_schedule` (every adapter module has a ``load``)."""

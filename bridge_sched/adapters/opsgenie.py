@@ -60,7 +60,7 @@ from ._json import (
 from ._parts import OnCallCandidate, OnCallPart, Provenance
 from ._zones import match_zone_name
 
-__all__ = ["load_oncalls", "load_schedule"]
+__all__ = ["load", "load_oncalls", "load_schedule"]
 
 logger = logging.getLogger("bridge_sched")
 
@@ -417,3 +417,7 @@ def load_schedule(
     return tuple(
         _schedule_part(s, window=window, label=label, provenance=provenance) for s in schedules
     )
+
+
+load = load_oncalls
+"""``load`` is :func:`load_oncalls` (every adapter module has a ``load``)."""

@@ -42,7 +42,7 @@ from ._json import (
 )
 from ._parts import OnCallCandidate, OnCallPart, Provenance
 
-__all__ = ["load_oncalls"]
+__all__ = ["load", "load_oncalls"]
 
 logger = logging.getLogger("bridge_sched")
 
@@ -150,3 +150,7 @@ def load_oncalls(
             )
         )
     return tuple(parts)
+
+
+load = load_oncalls
+"""``load`` is :func:`load_oncalls` (every adapter module has a ``load``)."""
