@@ -86,6 +86,13 @@ def render(result: BridgeResult) -> str:
         lines.append(f"ESCALATE to {result.escalation.approver}:")
         for reason in result.escalation.reasons:
             lines.append(f"  [{reason.code.value}] {reason.message}")
+        if result.escalation.conflict:
+            lines.append("  minimal conflict (drop any one and the rest can hold):")
+            for g in result.escalation.conflict:
+                tier = "never relaxed" if g.tier == "never" else f"approval: {g.approver}"
+                lines.append(f"    {g.id:<32} {g.rule} ({tier})")
+        for i, relax in enumerate(result.escalation.relaxations, start=1):
+            lines.append(f"  relaxation {i} (cost {relax.cost}): {relax.message}")
     if result.status == Status.needs_refresh:
         lines.append("")
         lines.append("REFRESH before deciding: fetch the sources marked blocking and solve again.")

@@ -151,12 +151,52 @@ class Reason(_Frozen):
     blocking: bool = False
 
 
+class ConstraintGroup(_Frozen):
+    """A named group of rules (see ``docs/explanations.md``).
+
+    ``tier`` is ``never`` (never relaxed: busy, focus, out of office,
+    executive review, on-call shifts, core roles) or ``approval`` (may be
+    relaxed if ``approver`` agrees).
+    """
+
+    id: str
+    kind: str
+    tier: Literal["never", "approval"]
+    approver: str | None = None
+    rule: str
+    role: str | None = None
+    person: str | None = None
+
+
+class Relaxation(_Frozen):
+    """Switching off ``groups`` would allow the bridge at ``start``-``end`` (UTC).
+
+    ``cost`` is the sum of the documented group costs; ``assignments`` maps
+    each role to the person who would fill it (``None``: the role is dropped).
+    """
+
+    groups: tuple[str, ...]
+    cost: int
+    start: dt.datetime
+    end: dt.datetime
+    assignments: tuple[tuple[str, str | None], ...]
+    approvers: tuple[str, ...]
+    message: str
+
+
 class Escalation(_Frozen):
-    """Why no slot can be offered, addressed to ``approver``."""
+    """Why no slot can be offered, addressed to ``approver``.
+
+    ``reasons`` are the summary (reason codes); ``conflict`` is a minimal set
+    of constraint groups that cannot hold together (drop any one and the rest
+    can); ``relaxations`` are the cheapest ways out, cheapest first.
+    """
 
     approver: str
     reasons: tuple[Reason, ...]
     message: str
+    conflict: tuple[ConstraintGroup, ...] = ()
+    relaxations: tuple[Relaxation, ...] = ()
 
 
 class SolverStats(_Frozen):

@@ -17,6 +17,7 @@ import ortools
 
 from . import intervals as iv
 from ._compile import OUT_OF_HOURS, TENTATIVE, Compiled, Flags, compile_request, merge_instants
+from ._explain import Group, Relaxed, explain
 from ._search import Found, SearchOutcome, search
 from ._tz import tzdata_version
 from ._validate import parse_request
@@ -27,10 +28,12 @@ from .result import (
     Approval,
     Assignment,
     BridgeResult,
+    ConstraintGroup,
     Escalation,
     Meta,
     Reason,
     ReasonCode,
+    Relaxation,
     Score,
     Slot,
     SolverStats,
@@ -49,9 +52,14 @@ class SolveParams:
 
     ``seed`` is passed to CP-SAT (single worker, no time limit); any seed gives
     the same result, because every optimum is broken to a unique answer.
+    ``explain_extension_minutes``: how far past the window end an escalation's
+    explanation looks for a ``deadline`` relaxation; ``relaxations``: how many
+    relaxations it lists at most.
     """
 
     seed: int = 0
+    explain_extension_minutes: int = 240
+    relaxations: int = 3
 
 
 def _fmt(instant: dt.datetime) -> str:
@@ -127,7 +135,7 @@ def _solve_core(req: BridgeRequest, params: SolveParams) -> _Core:
     slots = tuple(_slot(compiled, rank, f) for rank, f in enumerate(outcome.found, start=1))
     escalation = None
     if not slots:
-        escalation = _escalation(compiled, params.seed)
+        escalation = _escalation(compiled, params)
         status = Status.escalate
     elif slots[0].approvals:
         status = Status.needs_approval
@@ -395,7 +403,8 @@ _RELAXATIONS: tuple[tuple[ReasonCode, Flags, str], ...] = (
 )
 
 
-def _escalation(compiled: Compiled, seed: int) -> Escalation:
+def _escalation(compiled: Compiled, params: SolveParams) -> Escalation:
+    seed = params.seed
     req = compiled.request
     reasons = _structural_reasons(compiled)
     if not any(r.code in (ReasonCode.WINDOW_TOO_SHORT,) for r in reasons) and not any(
@@ -421,10 +430,64 @@ def _escalation(compiled: Compiled, seed: int) -> Escalation:
         f"{_fmt(compiled.clock.instant(compiled.lo))} and {_fmt(compiled.clock.instant(compiled.hi))}."
     )
     body = " ".join(f"[{r.code.value}] {r.message}." for r in reasons)
+    explanation = explain(
+        compiled, params.explain_extension_minutes, params.relaxations, params.seed
+    )
     return Escalation(
         approver=req.policy.approver,
         reasons=tuple(reasons),
         message=f"{head} {body} Escalated to {req.policy.approver}.",
+        conflict=tuple(_group(g) for g in explanation.conflict),
+        relaxations=tuple(_relaxation(compiled, r) for r in explanation.relaxations),
+    )
+
+
+def _group(g: Group) -> ConstraintGroup:
+    return ConstraintGroup(
+        id=g.id,
+        kind=g.kind,
+        tier="never" if g.tier == "never" else "approval",
+        approver=g.approver,
+        rule=g.rule,
+        role=g.role,
+        person=g.person,
+    )
+
+
+def _relaxation_phrase(g: Group, compiled: Compiled, end: dt.datetime) -> str:
+    who = g.person or ""
+    if g.kind == "deadline":
+        over = int((end - compiled.request.window.end).total_seconds() // 60)
+        return f"extend the window by {over} minutes"
+    phrases = {
+        "working_hours": f"allow {who} outside working hours",
+        "overnight": f"allow {who} inside protected overnight hours",
+        "customer_window": "ask the customer for a time outside their stated availability",
+        "customer_hours": "hold a customer-facing call outside internal hours",
+        "tentative": f"override {who}'s tentative entry",
+        "unknown": f"confirm {who} is free (calendar unreadable)",
+        "distinct_people": "let one person fill two roles",
+        "role": f"hold the bridge without {g.role}",
+    }
+    return phrases.get(g.kind, f"relax {g.id}")
+
+
+def _relaxation(compiled: Compiled, r: Relaxed) -> Relaxation:
+    start = compiled.clock.instant(r.start)
+    end = start + dt.timedelta(minutes=compiled.duration)
+    approvers = tuple(sorted({g.approver for g in r.groups if g.approver}))
+    what = "; ".join(_relaxation_phrase(g, compiled, end) for g in r.groups)
+    return Relaxation(
+        groups=tuple(g.id for g in r.groups),
+        cost=r.cost,
+        start=start,
+        end=end,
+        assignments=r.people,
+        approvers=approvers,
+        message=(
+            f"{what} -> earliest slot {start:%Y-%m-%d %H:%M}-{end:%H:%M} UTC"
+            f" (approval: {', '.join(approvers) or 'none'})"
+        ),
     )
 
 
