@@ -283,7 +283,9 @@ class _Builder:
             distinct_group=self.distinct,
             global_allowed=tuple((g, incl(a)) for g, a in self.global_allowed),
             pair_allowed=tuple(
-                (p, g, incl(a)) for p in range(len(self.pair_person)) for g, a in self.pair_groups(p)
+                (p, g, incl(a))
+                for p in range(len(self.pair_person))
+                for g, a in self.pair_groups(p)
             ),
         )
 

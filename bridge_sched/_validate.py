@@ -214,6 +214,22 @@ def _check_sources(request: BridgeRequest, people: dict[str, int], roles: set[st
                 source.fetched_at.isoformat(),
                 f"fetched after now ({request.now.isoformat()}); now must be an input clock reading",
             )
+        feeds = {
+            "calendar": ("people",),
+            "on_call": ("roles", "people"),
+            "crm": ("customer",),
+        }[source.kind]
+        for what, filled in (
+            ("people", bool(source.people)),
+            ("roles", bool(source.roles)),
+            ("customer", source.customer),
+        ):
+            if filled and what not in feeds:
+                raise InputError(
+                    f"sources[{i}].{what}",
+                    source.kind,
+                    f"a {source.kind} source cannot feed {what}",
+                )
         for j, pid in enumerate(source.people):
             if pid not in people:
                 raise InputError(f"sources[{i}].people[{j}]", pid, "unknown person id")

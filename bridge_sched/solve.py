@@ -154,7 +154,7 @@ def _stale_sources(req: BridgeRequest) -> list[tuple[Source, int]]:
         limit = req.policy.max_age.for_kind(source.kind)
         age = req.now - source.fetched_at
         if age > dt.timedelta(minutes=limit):
-            out.append((source, int(age.total_seconds() // 60)))
+            out.append((source, -int(-age.total_seconds() // 60)))  # rounded up
     return out
 
 
@@ -172,9 +172,11 @@ def _freshness(
     * on-call data feeding a required role, and CRM data feeding the customer,
       always could (who holds the role, when the customer is free);
     * a calendar could when it belongs to someone assigned in an offered slot
-      (a new meeting may block it), or when treating every stale calendar as
-      free changes the answer (a cancelled meeting may open a better slot).
-      A busier calendar cannot change slots that do not use its owner.
+      (a new meeting may block it), when treating every stale calendar as
+      free changes the answer (a cancelled meeting may open a better slot),
+      or when the answer is an escalation and it belongs to a candidate (its
+      reasons and relaxations depend on every candidate's calendar). A busier
+      calendar cannot change offered slots that do not use its owner.
     """
     required = {r.name for r in core.compiled.roles}
     candidates = {c.person for r in core.compiled.roles for c in r.candidates}
@@ -232,6 +234,11 @@ def _freshness(
             if hit:
                 blocking = True
                 why = f"{hit[0][1]} is assigned in slot #{hit[0][0]} and may no longer be free"
+            elif people and core.escalation is not None:
+                # an escalation can change either way: a freed calendar may open a slot,
+                # a busier one may change which rules are in conflict
+                blocking = True
+                why = f"the escalation depends on the calendars of {', '.join(people)}"
             elif people and what_if is not None:
                 blocking = True
                 why = what_if

@@ -40,6 +40,7 @@ from typing import NoReturn, Union
 
 from ..errors import AdapterError
 from ..model import Busy, Window
+from ._zones import match_zone_name
 
 __all__ = [
     "JsonDocument",
@@ -63,7 +64,8 @@ JsonSource = Union[str, "os.PathLike[str]", bytes]
 UTC = dt.timezone.utc
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_SAFE = re.compile(r"^[A-Za-z0-9 _.:,+\-/()@#]{1,80}$")
+_SAFE = re.compile(r"^[A-Za-z0-9_.:,+\-/()@#]{1,80}$")  # one word: no spaces
+_TIME_LIKE = re.compile(r"^[0-9T:\-+.Z/ ]{1,80}$")
 
 
 def safe_token(text: str, limit: int = 80) -> str:
@@ -73,8 +75,10 @@ def safe_token(text: str, limit: int = 80) -> str:
     might, in a broken file, hold free text; only short texts made of the
     characters of such tokens are echoed.
     """
-    if len(text) <= limit and _SAFE.match(text):
+    if len(text) <= limit and (_SAFE.match(text) or _TIME_LIKE.match(text)):
         return text
+    if len(text) <= limit and match_zone_name(text) is not None:
+        return text  # a zone name with spaces ("Pacific Standard Time")
     return f"<{len(text)} characters>"
 
 
@@ -241,6 +245,8 @@ def _parse_or_fail(name: str, text: str) -> object:
         ) from None
     except RecursionError:
         raise AdapterError(name, "document", "nesting", "JSON nested too deeply") from None
+    except ValueError:  # e.g. an integer longer than Python's digit limit
+        raise AdapterError(name, "document", "number", "a value JSON cannot hold") from None
 
 
 def read_json_document(source: JsonSource, name: str) -> JsonDocument:
@@ -268,7 +274,7 @@ def read_json_document(source: JsonSource, name: str) -> JsonDocument:
     text = _decode(_read_bytes(source, name), name)
     try:
         return JsonDocument(_parse(text), (), name)
-    except (json.JSONDecodeError, _NonFinite, _Duplicate, RecursionError):
+    except (ValueError, _NonFinite, _Duplicate, RecursionError):
         pass
     commas = _Scan(text).trailing_commas
     if not commas:

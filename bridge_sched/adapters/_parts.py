@@ -130,8 +130,9 @@ class CustomerPart(_Frozen):
     """The customer profile from a CRM record (see ``docs/adapters.md``).
 
     Only what scheduling needs: the account label, zone, stated availability
-    and preferred times, the account's customer success manager (an account in
-    the CRM, mapped to a person by the manifest) and bridge preferences. Contact
+    and preferred times (these feed ``customer`` in a manifest), and, for
+    callers, the account tier, the customer success manager's CRM account and
+    the preferred bridge length (the manifest does not use these three). Contact
     names, e-mail addresses and phone numbers are read for validation only and
     dropped.
     """

@@ -877,11 +877,72 @@ def _calendar_zone(parsed: _Parsed, name: str, repairs: list[str]) -> str | None
     return zone
 
 
+_TIME_PROPS = ("DTSTART", "DTEND", "DUE", "RECURRENCE-ID")
+_LIST_PROPS = ("EXDATE", "RDATE")
+
+
+def _check_values(parsed: _Parsed, name: str) -> None:
+    """Refuse malformed time, duration and rule values of events, naming the line.
+
+    icalendar parses such values lazily and raises deep inside expansion;
+    checking them here gives ``file:line N (PROP)`` and never echoes the value.
+    """
+    from icalendar.prop import vDDDTypes, vRecur
+
+    def bad(line: _Line, prop: str, reason: str) -> AdapterError:
+        return AdapterError(name, f"line {line.number} ({prop})", prop, reason)
+
+    for comp in parsed.components:
+        if comp.name != "VEVENT":
+            continue
+        values: dict[str, Any] = {}
+        for prop in (*_TIME_PROPS, *_LIST_PROPS, "DURATION", "RRULE"):
+            for line in comp.props.get(prop, ()):
+                try:
+                    if prop == "RRULE":
+                        rule = vRecur.from_ical(line.value)
+                        interval = rule.get("INTERVAL", [1])
+                        if any(int(i) < 1 for i in interval):
+                            raise bad(line, prop, "INTERVAL must be at least 1")
+                    elif prop in _LIST_PROPS:
+                        for item in line.value.split(","):
+                            vDDDTypes.from_ical(item.strip())  # type: ignore[no-untyped-call]
+                    else:
+                        values[prop] = vDDDTypes.from_ical(line.value)  # type: ignore[no-untyped-call]
+                except AdapterError:
+                    raise
+                except (ValueError, TypeError, OverflowError):
+                    raise bad(line, prop, f"malformed {prop} value") from None
+        duration = values.get("DURATION")
+        duration_line = comp.first("DURATION")
+        if duration_line is not None and isinstance(duration, dt.timedelta):
+            if duration < dt.timedelta(0):
+                raise bad(duration_line, "DURATION", "negative DURATION")
+            if "DTEND" in values:
+                raise bad(duration_line, "DURATION", "an event has DTEND or DURATION, not both")
+        start, end = values.get("DTSTART"), values.get("DTEND")
+        start_line, end_line = comp.first("DTSTART"), comp.first("DTEND")
+        same_zone = (
+            start_line is not None
+            and end_line is not None
+            and start_line.params.get("TZID") == end_line.params.get("TZID")
+        )
+        if same_zone and type(start) is type(end) and end is not None and start is not None:
+            try:
+                backwards = end < start
+            except TypeError:  # one floating, one UTC: the resolver decides
+                backwards = False
+            if backwards:
+                assert end_line is not None
+                raise bad(end_line, "DTEND", "DTEND is before DTSTART")
+
+
 def _prepare(
     source: str | os.PathLike[str] | bytes, timezone: str | None, name: str | None
 ) -> tuple[_Expander, str, str | None, list[str]]:
     data, label = _read_source(source, name)
     parsed = _parse(data, label)
+    _check_values(parsed, label)
     repairs = list(parsed.repairs)
     wr_zone = _calendar_zone(parsed, label, repairs)
     if timezone is not None:

@@ -35,7 +35,14 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from .._tz import load_zone
 from ..errors import AdapterError
@@ -145,10 +152,16 @@ class ManifestRole(_Frozen):
 
 
 class ManifestCustomer(_Frozen):
-    """The customer: from a CRM source, or inline."""
+    """The customer: from a CRM source, or inline (exactly one of them)."""
 
     source: Identifier | None = None
     inline: Customer | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> ManifestCustomer:
+        if (self.source is None) == (self.inline is None):
+            raise ValueError("give exactly one of 'source' and 'inline'")
+        return self
 
 
 class ManifestWindow(_Frozen):
@@ -303,10 +316,30 @@ def _load_source(
     path = _resolve_path(src.file, base, name, f"{where}.file")
     if not path.is_file():
         raise AdapterError(name, f"{where}.file", src.file, "file not found")
+    reserved = {"fetched_at", "name", "window"} & set(src.options)
+    if reserved:
+        raise AdapterError(
+            name, f"{where}.options", ",".join(sorted(reserved)), "set by the manifest itself"
+        )
     kwargs: dict[str, Any] = {"fetched_at": fetched, "name": path.name, **src.options}
     if src.format in _TAKES_WINDOW:
         kwargs["window"] = window
-    out = _loader(src.format)(path, **kwargs)
+    try:
+        out = _loader(src.format)(path, **kwargs)
+    except AdapterError:
+        raise
+    except TypeError:
+        raise AdapterError(
+            name,
+            f"{where}.options",
+            ",".join(sorted(src.options)) or "(none)",
+            f"an option the {src.format} adapter does not take",
+        ) from None
+    except ValidationError as exc:
+        loc = ".".join(str(p) for p in exc.errors()[0]["loc"])
+        raise AdapterError(
+            name, f"{where}.options", loc or "(value)", "an option value of the wrong type"
+        ) from None
     return tuple(out) if isinstance(out, tuple | list) else (out,)
 
 
@@ -465,7 +498,8 @@ def assemble(
             part = parts[0]
             fed_people[ref.source].add(mp.id)
             busy.extend(part.busy)
-            covered.append(part.coverage or window)
+            if part.coverage is not None:  # a part without coverage speaks for nothing
+                covered.append(part.coverage)
             if hours is None and not overrides:
                 if part.working_hours is not None and part.timezone == mp.timezone:
                     hours = part.working_hours

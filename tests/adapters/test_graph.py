@@ -133,7 +133,7 @@ def test_naive_datetime_without_zone_names_the_path() -> None:
         (
             lambda i: i["start"].update(timeZone="Mars Standard Time"),
             "value[0].scheduleItems[0].start.timeZone",
-            "Mars Standard Time",
+            "<18 characters>",  # unknown names with spaces are not echoed (could be text)
         ),
         (
             lambda i: i["end"].update(dateTime="2027-03-16T08:00:00"),
@@ -364,7 +364,7 @@ def test_unknown_working_hours_zone_is_an_error() -> None:
             body({"scheduleId": "s@northwind.example", "workingHours": hours}), fetched_at=FETCHED
         )
     assert info.value.where == "value[0].workingHours.timeZone.name"
-    assert info.value.value == "Atlantis Time"
+    assert info.value.value == "<13 characters>"  # not echoed: could be free text
 
 
 def test_privacy_canary(caplog: pytest.LogCaptureFixture) -> None:
