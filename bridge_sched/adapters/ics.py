@@ -49,12 +49,14 @@ from ._zones import match_zone_name
 if TYPE_CHECKING:
     import icalendar
 
-__all__ = ["MAX_INSTANCES", "ZoneResolver", "load", "parse_calendars"]
+__all__ = ["MAX_COMPONENTS", "MAX_INSTANCES", "ZoneResolver", "load", "parse_calendars"]
 
 logger = logging.getLogger("bridge_sched")
 
 MAX_INSTANCES = 50_000
 """Most event instances one file may produce inside the window (else AdapterError)."""
+MAX_COMPONENTS = 50_000
+"""Events (and free/busy blocks) per file; more is refused before icalendar parses them."""
 
 MAX_RULE_STEPS = 500_000
 """Most candidate instances the rules (``RRULE``) of one file may make the expander walk
@@ -311,6 +313,14 @@ def _parse(data: bytes | str, name: str) -> _Parsed:
     import icalendar
 
     text, components, repairs = _scan(data, name)
+    count = sum(1 for c in components if c.name in ("VEVENT", "VFREEBUSY", "VAVAILABILITY"))
+    if count > MAX_COMPONENTS:
+        raise AdapterError(
+            name,
+            "file",
+            count,
+            f"more than {MAX_COMPONENTS} events in one file: export the request window only",
+        )
     try:
         with warnings.catch_warnings():
             # icalendar warns when it guesses a vendor-prefixed TZID; this adapter

@@ -173,3 +173,16 @@ def test_source_kind_must_match_what_it_feeds() -> None:
     with pytest.raises(InputError) as info:
         solve(data)
     assert info.value.field == "sources[0].roles"
+
+
+def test_too_many_events_are_refused_before_parsing() -> None:
+    events = "".join(
+        f"BEGIN:VEVENT\r\nUID:{i}\r\nDTSTART:20270420T090000Z\r\nDTEND:20270420T100000Z\r\n"
+        "END:VEVENT\r\n"
+        for i in range(ics.MAX_COMPONENTS + 1)
+    )
+    data = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n{events}END:VCALENDAR\r\n".encode()
+    with pytest.raises(AdapterError) as info:
+        ics.load(data, window=WINDOW, fetched_at=FETCHED, name="huge.ics")
+    assert info.value.where == "file"
+    assert info.value.value == str(ics.MAX_COMPONENTS + 1)
