@@ -31,7 +31,16 @@ from ._compile import _KINDS, Compiled, Flags, compile_request, merge_instants
 from ._cpsat.conflict import ConflictModel, ConflictProblem, Intervals
 from .model import BusyKind
 
-__all__ = ["COSTS", "DELETION_ORDER", "MAX_CELLS", "Explanation", "Group", "explain"]
+__all__ = [
+    "COSTS",
+    "DELETION_ORDER",
+    "MAX_CELLS",
+    "Explanation",
+    "Group",
+    "Rejected",
+    "explain",
+    "rejections",
+]
 
 MAX_CELLS = 100_000
 """When roles fail only *together* (no single role and not the window alone),
@@ -602,3 +611,77 @@ def _pair_blocked(b: _Builder, pair: int, t: iv.IntervalSet) -> Callable[[set[in
 
 def _pair_groups(b: _Builder, r: int) -> set[int]:
     return {g for p in b.role_pairs[r] for g, _a in b.pair_groups(p)}
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """Grid starts ``first``..``last`` (minutes, inclusive) rejected for one reason."""
+
+    first: int
+    last: int
+    rule: str  # "customer_window", "customer_hours", "role", "distinct_people"
+    role: str | None
+    blockers: tuple[tuple[str, tuple[str, ...]], ...]  # (person, group ids) per candidate
+    groups: tuple[str, ...]
+
+
+def rejections(compiled: Compiled) -> tuple[Rejected, ...]:
+    """Why every grid start in the window that has no valid assignment is rejected.
+
+    The first rule that rejects a start is reported: the customer's window,
+    internal customer-call hours, then each required role (in role order)
+    with every candidate's blocking groups, then minimum internal coverage
+    (distinct people). Consecutive starts with the same reason form one range.
+    Starts with a valid assignment are not listed (they are offered or ranked
+    below the offered ones).
+    """
+    b = _Builder(compiled, 0)
+    b.build()
+    if b.n == 0:
+        return ()
+    everything = set(range(len(b.groups)))
+    cuts = {0, b.n}
+    for _g, allowed in b.global_allowed:
+        cuts.update(int(x) for x in allowed.ravel())
+    for pair in range(len(b.pair_person)):
+        for _g, allowed in b.pair_groups(pair):
+            cuts.update(int(x) for x in allowed.ravel())
+    points = sorted(c for c in cuts if 0 <= c <= b.n)
+    out: list[Rejected] = []
+    for k0, k1 in itertools.pairwise(points):
+        found = _reject_at(b, k0, everything)
+        if found is None:
+            continue
+        first, last = b.first + k0 * b.step, b.first + (k1 - 1) * b.step
+        prev_key = (out[-1].rule, out[-1].role, out[-1].blockers, out[-1].groups) if out else None
+        if prev_key == found and out[-1].last + b.step == first:
+            prev = out[-1]
+            out[-1] = Rejected(prev.first, last, *found)
+        else:
+            out.append(Rejected(first, last, *found))
+    return tuple(out)
+
+
+def _reject_at(
+    b: _Builder, k: int, enforced: set[int]
+) -> tuple[str, str | None, tuple[tuple[str, tuple[str, ...]], ...], tuple[str, ...]] | None:
+    for g, allowed in b.global_allowed:
+        kind = b.groups[g].kind
+        if kind != "deadline" and not _member(allowed, k):
+            return kind, None, (), (b.groups[g].id,)
+    people = b.ext.people
+    for r, pairs in enumerate(b.role_pairs):
+        blockers = []
+        for p in pairs:
+            blocking = tuple(
+                b.groups[g].id for g, allowed in b.pair_groups(p) if not _member(allowed, k)
+            )
+            if not blocking:
+                break
+            blockers.append((people[b.pair_person[p]].id, blocking))
+        else:
+            ids = tuple(sorted({g for _person, gs in blockers for g in gs}))
+            return "role", b.ext.roles[r].name, tuple(blockers), ids
+    if _assign_at(b, k, enforced, list(range(len(b.role_pairs))), set()) is None:
+        return "distinct_people", None, (), ("distinct_people",)
+    return None

@@ -18,7 +18,7 @@ from .errors import InputError
 from .examples import example_json, example_names
 from .model import BridgeRequest
 from .result import BridgeResult, LocalSpan, Status
-from .solve import solve
+from .solve import SolveParams, solve
 
 __all__ = ["EXIT_CODES", "main", "render"]
 
@@ -96,6 +96,10 @@ def render(result: BridgeResult) -> str:
     if result.status == Status.needs_refresh:
         lines.append("")
         lines.append("REFRESH before deciding: fetch the sources marked blocking and solve again.")
+    if result.rejections:
+        lines.append("")
+        lines.append("Rejected starts:")
+        lines.extend(f"  {r.message}" for r in result.rejections)
     for warning in result.warnings:
         mark = " (blocking)" if warning.blocking else ""
         lines.append(f"warning [{warning.code.value}]{mark} {warning.message}")
@@ -133,6 +137,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     p_solve.add_argument("request")
     p_solve.add_argument("--json", action="store_true", help="print the JSON result")
+    p_solve.add_argument(
+        "--why", action="store_true", help="also say why each rejected start was rejected"
+    )
     p_assemble = sub.add_parser(
         "assemble", help="build the request JSON from a manifest and its source files"
     )
@@ -171,6 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write(request.model_dump_json(indent=2) + "\n")
             return 0
         path = args.request
+        params = SolveParams(rejections=args.why)
         try:
             raw = sys.stdin.read() if path == "-" else Path(path).read_text("utf-8-sig")
         except OSError as exc:
@@ -180,8 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if path != "-" and _is_manifest(raw, path):
             from .adapters.manifest import assemble
 
-            return _emit(solve(assemble(path)), args.json)
-        return _emit(solve(parse_request(raw)), args.json)
+            return _emit(solve(assemble(path), params), args.json)
+        return _emit(solve(parse_request(raw), params), args.json)
     except InputError as exc:
         sys.stderr.write(f"bridge-sched: bad input: {exc}\n")
         return EXIT_BAD_INPUT

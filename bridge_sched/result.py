@@ -219,8 +219,29 @@ class Meta(_Frozen):
     stats: SolverStats
 
 
+class Rejection(_Frozen):
+    """Grid starts from ``first_start`` to ``last_start`` (inclusive, UTC) rejected for one reason.
+
+    ``rule`` is the first rule that rejects them: ``customer_window``,
+    ``customer_hours``, ``role`` (``role`` names it and ``blockers`` lists each
+    candidate with the groups that keep them out) or ``distinct_people``.
+    """
+
+    first_start: dt.datetime
+    last_start: dt.datetime
+    rule: str
+    role: str | None = None
+    blockers: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    groups: tuple[str, ...] = ()
+    message: str
+
+
 class BridgeResult(_Frozen):
-    """The answer to a :class:`~bridge_sched.model.BridgeRequest`."""
+    """The answer to a :class:`~bridge_sched.model.BridgeRequest`.
+
+    ``rejections`` is the per-start audit trail, filled when asked for
+    (``SolveParams(rejections=True)``, CLI ``--why``).
+    """
 
     status: Status
     incident: str
@@ -229,4 +250,5 @@ class BridgeResult(_Frozen):
     warnings: tuple[Reason, ...]
     roles_required: tuple[str, ...]
     meta: Meta
+    rejections: tuple[Rejection, ...] = ()
     kind: Literal["bridge_result/v1"] = "bridge_result/v1"

@@ -17,7 +17,7 @@ import ortools
 
 from . import intervals as iv
 from ._compile import OUT_OF_HOURS, TENTATIVE, Compiled, Flags, compile_request, merge_instants
-from ._explain import Group, Relaxed, explain
+from ._explain import Group, Relaxed, explain, rejections
 from ._search import Found, SearchOutcome, search
 from ._tz import tzdata_version
 from ._validate import parse_request
@@ -33,6 +33,7 @@ from .result import (
     Meta,
     Reason,
     ReasonCode,
+    Rejection,
     Relaxation,
     Score,
     Slot,
@@ -54,12 +55,14 @@ class SolveParams:
     the same result, because every optimum is broken to a unique answer.
     ``explain_extension_minutes``: how far past the window end an escalation's
     explanation looks for a ``deadline`` relaxation; ``relaxations``: how many
-    relaxations it lists at most.
+    relaxations it lists at most. ``rejections``: also say why each rejected
+    grid start was rejected (``result.rejections``).
     """
 
     seed: int = 0
     explain_extension_minutes: int = 240
     relaxations: int = 3
+    rejections: bool = False
 
 
 def _fmt(instant: dt.datetime) -> str:
@@ -108,6 +111,7 @@ def solve(
         escalation=core.escalation,
         warnings=warnings,
         roles_required=tuple(r.name for r in core.compiled.roles),
+        rejections=_rejections(core.compiled) if params.rejections else (),
         meta=Meta(
             request_digest=request_digest(req),
             library_version=__version__,
@@ -447,6 +451,41 @@ def _escalation(compiled: Compiled, params: SolveParams) -> Escalation:
         conflict=tuple(_group(g) for g in explanation.conflict),
         relaxations=tuple(_relaxation(compiled, r) for r in explanation.relaxations),
     )
+
+
+def _span(c: Compiled, first: int, last: int) -> str:
+    a = c.clock.instant(first)
+    b = c.clock.instant(last)
+    return f"{a:%Y-%m-%d %H:%M}-{b:%H:%M} UTC" if a.date() == b.date() else f"{_fmt(a)}-{_fmt(b)}"
+
+
+def _rejections(compiled: Compiled) -> tuple[Rejection, ...]:
+    out = []
+    for r in rejections(compiled):
+        if r.rule == "customer_window":
+            why = "customer window closed"
+        elif r.rule == "customer_hours":
+            why = "outside internal customer-call hours"
+        elif r.rule == "distinct_people":
+            why = "minimum internal coverage: only one person could fill two roles"
+        else:
+            parts = [
+                f"{person} " + ", ".join(g.split(":")[0].replace("_", " ") for g in groups)
+                for person, groups in r.blockers
+            ]
+            why = f"{r.role} - " + "; ".join(parts)
+        out.append(
+            Rejection(
+                first_start=compiled.clock.instant(r.first),
+                last_start=compiled.clock.instant(r.last),
+                rule=r.rule,
+                role=r.role,
+                blockers=r.blockers,
+                groups=r.groups,
+                message=f"starts {_span(compiled, r.first, r.last)}: {why}",
+            )
+        )
+    return tuple(out)
 
 
 def _group(g: Group) -> ConstraintGroup:

@@ -12,14 +12,16 @@ import datetime as dt
 
 from hypothesis import HealthCheck, given, settings
 
-from bridge_sched import BridgeRequest, Status, load_example, solve
+from bridge_sched import BridgeRequest, SolveParams, Status, load_example, solve
 from bridge_sched._compile import compile_request
 from bridge_sched._cpsat.conflict import ConflictModel
 from bridge_sched._explain import _Builder, explain
 
 try:
+    from tests.oracle import _grid, oracle_solve
     from tests.strategies import bridge_requests
 except ImportError:  # pragma: no cover - run from inside tests/
+    from oracle import _grid, oracle_solve  # type: ignore[no-redef]
     from strategies import bridge_requests  # type: ignore[no-redef]
 
 UTC = dt.timezone.utc
@@ -112,3 +114,52 @@ def test_explanations_are_deterministic() -> None:
     compiled = compile_request(req)
     a, b = explain(compiled), explain(compiled)
     assert a.conflict == b.conflict and a.relaxations == b.relaxations
+
+
+def test_rejections_of_the_embedded_example() -> None:
+    result = solve(load_example(), SolveParams(rejections=True))
+    assert [(r.first_start, r.last_start, r.rule, r.role) for r in result.rejections] == [
+        (
+            dt.datetime(2027, 3, 16, 12, 0, tzinfo=UTC),
+            dt.datetime(2027, 3, 16, 12, 55, tzinfo=UTC),
+            "customer_window",
+            None,
+        ),
+        (
+            dt.datetime(2027, 3, 16, 14, 35, tzinfo=UTC),
+            dt.datetime(2027, 3, 16, 15, 25, tzinfo=UTC),
+            "role",
+            "engineering_owner",
+        ),
+    ]
+    assert result.rejections[1].blockers == (
+        ("eng-dara", ("busy:eng-dara",)),
+        ("eng-eli", ("out_of_office:eng-eli",)),
+    )
+    assert result.rejections[1].message == (
+        "starts 2027-03-16 14:35-15:25 UTC: engineering_owner - eng-dara busy; eng-eli out of office"
+    )
+    assert solve(load_example()).rejections == ()  # only when asked for
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(request=bridge_requests())
+def test_rejected_starts_are_exactly_the_oracles_invalid_starts(request: BridgeRequest) -> None:
+    """Every grid start is either rejected (with a reason) or valid for the brute-force oracle."""
+    result = solve(request, SolveParams(rejections=True))
+    step = dt.timedelta(minutes=request.meeting.step_minutes)
+    rejected = set()
+    for r in result.rejections:
+        t = r.first_start
+        while t <= r.last_start:
+            rejected.add(t)
+            t += step
+    oracle = oracle_solve(request)
+    grid = set(_grid(request))
+    assert rejected <= grid
+    assert grid - rejected == set(oracle.valid)
