@@ -1,4 +1,4 @@
-"""Command line: ``bridge-sched solve|assemble|demo|schema``.
+"""Command line: ``bridge-sched solve|assemble|explain|demo|schema``.
 
 Exit codes: 0 scheduled, 3 needs approval, 4 escalate, 5 needs refresh (stale
 source data), 2 bad input (one line on stderr, no traceback), 1 internal error.
@@ -140,6 +140,16 @@ def _parser() -> argparse.ArgumentParser:
     p_solve.add_argument(
         "--why", action="store_true", help="also say why each rejected start was rejected"
     )
+    p_solve.add_argument(
+        "--log",
+        metavar="LOG",
+        help="append the decision to this audit log (JSON Lines; implies --why)",
+    )
+    p_explain = sub.add_parser("explain", help="replay an audit log as a timeline")
+    p_explain.add_argument("log")
+    p_explain.add_argument(
+        "--verify", action="store_true", help="re-solve every logged request and compare the bytes"
+    )
     p_assemble = sub.add_parser(
         "assemble", help="build the request JSON from a manifest and its source files"
     )
@@ -171,6 +181,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sys.stdout.write(text)
                 return 0
             return _emit(solve(text), args.json)
+        if args.command == "explain":
+            from .audit import replay, verify
+
+            try:
+                sys.stdout.write(replay(args.log) + "\n")
+                if args.verify:
+                    problems = verify(args.log)
+                    for problem in problems:
+                        sys.stdout.write(f"MISMATCH {problem}\n")
+                    sys.stdout.write(
+                        "verified: every logged result reproduces byte for byte\n"
+                        if not problems
+                        else f"{len(problems)} mismatch(es)\n"
+                    )
+                    return 0 if not problems else 1
+            except OSError as exc:
+                raise InputError("log", args.log, f"cannot read file ({exc.strerror})") from None
+            return 0
         if args.command == "assemble":
             from .adapters.manifest import assemble
 
@@ -178,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.write(request.model_dump_json(indent=2) + "\n")
             return 0
         path = args.request
-        params = SolveParams(rejections=args.why)
+        params = SolveParams(rejections=args.why or args.log is not None)
         try:
             raw = sys.stdin.read() if path == "-" else Path(path).read_text("utf-8-sig")
         except OSError as exc:
@@ -188,8 +216,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if path != "-" and _is_manifest(raw, path):
             from .adapters.manifest import assemble
 
-            return _emit(solve(assemble(path), params), args.json)
-        return _emit(solve(parse_request(raw), params), args.json)
+            request = assemble(path)
+        else:
+            request = parse_request(raw)
+        result = solve(request, params)
+        if args.log is not None:
+            from .audit import AuditLog
+
+            AuditLog(args.log).record_solve(request, result, params)
+        return _emit(result, args.json)
     except InputError as exc:
         sys.stderr.write(f"bridge-sched: bad input: {exc}\n")
         return EXIT_BAD_INPUT
