@@ -13,7 +13,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ._validate import parse_request
+from pydantic import ValidationError
+
+from ._validate import _input_error, parse_request
 from .errors import InputError
 from .examples import example_json, example_names
 from .model import BridgeRequest
@@ -213,6 +215,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise InputError("request", path, f"cannot read file ({exc.strerror})") from None
         except UnicodeDecodeError:
             raise InputError("request", path, "file is not UTF-8 text") from None
+        if '"bridge_sched.replan/1"' in raw:
+            from .replan import ReplanDocument, replan
+
+            try:
+                document = ReplanDocument.model_validate_json(raw)
+            except ValidationError as exc:
+                raise _input_error(exc) from None
+            outcome = replan(document, params=params)
+            if args.json:
+                sys.stdout.write(outcome.model_dump_json(indent=2) + "\n")
+                return EXIT_CODES[outcome.after.status]
+            subs = ", ".join(f"{s.role} -> {s.person}" for s in outcome.substitutions)
+            sys.stdout.write(f"Re-plan after substitution by {document.decided_by}: {subs}\n")
+            for change in outcome.changes or ():
+                sys.stdout.write(f"  changed: {change.message}\n")
+            if not outcome.changes:
+                sys.stdout.write("  nothing changed in the first-ranked slot\n")
+            sys.stdout.write("\n")
+            return _emit(outcome.after, False)
         if path != "-" and _is_manifest(raw, path):
             from .adapters.manifest import assemble
 
