@@ -50,6 +50,14 @@ def _check_infeasible(
     check_escalation(result, INFEASIBLE_CODES[mode], role=scenarios.INFEASIBLE_ROLE)
     if mode == "pool_ooo":
         assert earliest_common_start(request) is None
+    # the explanation is part of the timed result: a minimal conflict around the role
+    esc = result.escalation
+    assert esc is not None
+    conflict = {g.id for g in esc.conflict}
+    assert f"role:{scenarios.INFEASIBLE_ROLE}" in conflict
+    if mode == "customer_overnight":
+        assert "customer_window" in conflict
+        assert esc.relaxations and esc.relaxations[0].groups[0].startswith("overnight:")
 
 
 # --------------------------------------------------------------------------- #
