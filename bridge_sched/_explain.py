@@ -28,7 +28,7 @@ import numpy as np
 
 from . import intervals as iv
 from ._compile import _KINDS, Compiled, Flags, compile_request, merge_instants
-from ._cpsat.conflict import ConflictModel, ConflictProblem, Intervals
+from ._cpsat.conflict import BudgetExceeded, ConflictModel, ConflictProblem, Intervals
 from .model import BusyKind
 
 __all__ = [
@@ -119,6 +119,7 @@ class Explanation:
     conflict: tuple[Group, ...]
     relaxations: tuple[Relaxed, ...]
     cpsat_calls: int
+    note: str | None = None
 
 
 class _Builder:
@@ -470,12 +471,11 @@ def _fast_relaxations(
 ) -> list[tuple[int, int, tuple[int, ...], dict[int, int]]]:
     """(cost, start index, relaxed groups, role -> pair) options, cheapest and earliest first."""
     glob = [g for g, _a in b.global_allowed if g in costs]
+    if b.distinct in costs:
+        glob = [*glob, b.distinct]
     found: list[tuple[int, int, tuple[int, ...], dict[int, int]]] = []
-    seen: set[tuple[int, ...]] = set()
 
     def consider(relax: tuple[int, ...], fixed_pair: int | None) -> None:
-        if relax in seen:
-            return
         enforced = everything - set(relax)
         t = b.time(enforced)
         fixed: dict[int, int] = {}
@@ -485,8 +485,7 @@ def _fast_relaxations(
         if not t.size:
             return
         hit = _first_full(b, t, enforced, fixed)
-        if hit is not None:
-            seen.add(relax)
+        if hit is not None:  # every candidate is tried: the earliest slot per set wins below
             found.append((sum(costs[g] for g in relax), hit[0], relax, hit[1]))
 
     if role is None:
@@ -502,10 +501,18 @@ def _fast_relaxations(
             if not b.pair_time(pair, never, t_never).size:
                 continue  # rules that are never relaxed block this candidate already
             own = [g for g, _a in b.pair_groups(pair) if g in costs]
+            # this candidate's cheapest working sets only (all of the same, lowest cost)
+            before = len(found)
+            best: int | None = None
             for relax in _subsets(sorted(set(glob + own)), costs):
+                cost = sum(costs[g] for g in relax)
+                if best is not None and cost > best:
+                    break
                 consider(tuple(sorted(relax)), pair)
-    # minimal sets only: drop an option that relaxes a superset of a cheaper one
-    found.sort(key=lambda o: (o[0], o[1], o[2]))
+                if len(found) > before and best is None:
+                    best = cost
+    # one option per set (its earliest slot); minimal sets only
+    found.sort(key=lambda o: (o[0], o[1], o[2], sorted(o[3].items())))
     minimal: list[tuple[int, int, tuple[int, ...], dict[int, int]]] = []
     for option in found:
         if not any(set(m[2]) <= set(option[2]) for m in minimal):
@@ -531,12 +538,14 @@ def explain(
     order = _order(groups)
     rank = {g: i for i, g in enumerate(order)}
     costs = {i: COSTS[groups[i].kind] for i in everything if groups[i].tier == "approval"}
-    calls = 0
     glob = sorted((g for g, _a in b.global_allowed), key=rank.__getitem__)
+    small = len(b.pair_person) * max(b.n, 1) <= MAX_CELLS
+    model: ConflictModel | None = None
+    notes: list[str] = []
     role: int | None = None
+    conflict: set[int] = set()
     if not b.time(everything).size:
         conflict = _delete(glob, set(), lambda s: not b.time(s).size)
-        options = _fast_relaxations(b, None, everything, costs, relaxations)
     else:
         role = next(
             (
@@ -558,27 +567,41 @@ def explain(
             for pair in b.role_pairs[r]:
                 own = sorted({g for g, _a in b.pair_groups(pair)}, key=rank.__getitem__)
                 conflict |= _delete(own, set(), _pair_blocked(b, pair, t))
-            options = _fast_relaxations(b, r, everything, costs, relaxations)
+        elif not small:
+            notes.append(
+                "no minimal conflict: the roles fail only together and the decision is too "
+                f"large for it (candidate pairs x starts > {MAX_CELLS:,})"
+            )
         else:
-            cells = len(b.pair_person) * max(b.n, 1)
-            if cells > MAX_CELLS:
-                return Explanation(tuple(groups), (), (), 0)
             model = ConflictModel(b.problem(), seed)
-            ordered = [g for g in order]
-            if model.feasible(sorted(everything)):  # cannot happen for an escalation
-                return Explanation(tuple(groups), (), (), model.calls)
-            conflict = set(model.minimal_conflict(sorted(everything), ordered))
-            options = []
-            seen: list[frozenset[int]] = []
-            fixed = [i for i in everything if groups[i].tier == "never"]
-            for _ in range(relaxations):
-                w = model.cheapest(fixed, costs, b.pair_rank, seen)
-                if w is None:
-                    break
-                seen.append(frozenset(w.relaxed))
-                pairs = {r: p for r, p in enumerate(w.pairs) if p is not None}
-                options.append((sum(costs[g] for g in w.relaxed), w.slot, w.relaxed, pairs))
-            calls = model.calls
+            try:
+                conflict = set(model.minimal_conflict(sorted(everything), order))
+            except BudgetExceeded:
+                notes.append("no minimal conflict: the CP-SAT work budget ran out")
+    options: list[tuple[int, int, tuple[int, ...], dict[int, int]]] = []
+    exact = False
+    if role is not None and b.role_groups[role] not in costs:
+        never = everything - set(costs)
+        t_never = b.time(never)
+        if not any(b.pair_time(p, never, t_never).size for p in b.role_pairs[role]):
+            exact = True  # rules that are never relaxed block every candidate: nothing helps
+    if small and not exact:
+        model = model or ConflictModel(b.problem(), seed)
+        try:
+            options = _cpsat_relaxations(model, groups, everything, costs, b, relaxations)
+            exact = True
+        except BudgetExceeded:
+            notes.append("the CP-SAT work budget for exact relaxations ran out")
+    if not exact:
+        if role is not None or not b.time(everything).size:
+            options = _fast_relaxations(b, role, everything, costs, relaxations)
+            notes.append(
+                "relaxations from a bounded search (per candidate, its cheapest sets of up to "
+                "three groups), not proven cheapest"
+            )
+        else:
+            notes.append("no relaxations searched (the roles fail only together)")
+    calls = model.calls if model is not None else 0
     found = [
         Relaxed(
             groups=tuple(groups[g] for g in sorted(relax, key=rank.__getitem__)),
@@ -599,7 +622,30 @@ def explain(
         tuple(groups[g] for g in sorted(conflict, key=rank.__getitem__)),
         tuple(found),
         calls,
+        "; ".join(notes) or None,
     )
+
+
+def _cpsat_relaxations(
+    model: ConflictModel,
+    groups: list[Group],
+    everything: set[int],
+    costs: dict[int, int],
+    b: _Builder,
+    n: int,
+) -> list[tuple[int, int, tuple[int, ...], dict[int, int]]]:
+    """Exact cheapest relaxations: CP-SAT minimises cost, then start, then pool positions."""
+    fixed = [i for i in sorted(everything) if groups[i].tier == "never"]
+    seen: list[frozenset[int]] = []
+    options: list[tuple[int, int, tuple[int, ...], dict[int, int]]] = []
+    for _ in range(n):
+        w = model.cheapest(fixed, costs, b.pair_rank, seen)
+        if w is None:
+            break
+        seen.append(frozenset(w.relaxed))
+        pairs = {r: p for r, p in enumerate(w.pairs) if p is not None}
+        options.append((sum(costs[g] for g in w.relaxed), w.slot, w.relaxed, pairs))
+    return options
 
 
 def _pair_blocked(b: _Builder, pair: int, t: iv.IntervalSet) -> Callable[[set[int]], bool]:

@@ -95,6 +95,8 @@ def render(result: BridgeResult) -> str:
                 lines.append(f"    {g.id:<32} {g.rule} ({tier})")
         for i, relax in enumerate(result.escalation.relaxations, start=1):
             lines.append(f"  relaxation {i} (cost {relax.cost}): {relax.message}")
+        if result.escalation.explanation_note:
+            lines.append(f"  note: {result.escalation.explanation_note}")
     if result.status == Status.needs_refresh:
         lines.append("")
         lines.append("REFRESH before deciding: fetch the sources marked blocking and solve again.")

@@ -190,6 +190,8 @@ class Escalation(_Frozen):
     ``reasons`` are the summary (reason codes); ``conflict`` is a minimal set
     of constraint groups that cannot hold together (drop any one and the rest
     can); ``relaxations`` are the cheapest ways out, cheapest first.
+    ``explanation_note`` says when either is missing or comes from a bounded
+    search (see ``docs/explanations.md``).
     """
 
     approver: str
@@ -197,6 +199,7 @@ class Escalation(_Frozen):
     message: str
     conflict: tuple[ConstraintGroup, ...] = ()
     relaxations: tuple[Relaxation, ...] = ()
+    explanation_note: str | None = None
 
 
 class SolverStats(_Frozen):

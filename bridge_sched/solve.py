@@ -450,6 +450,7 @@ def _escalation(compiled: Compiled, params: SolveParams) -> Escalation:
         message=f"{head} {body} Escalated to {req.policy.approver}.",
         conflict=tuple(_group(g) for g in explanation.conflict),
         relaxations=tuple(_relaxation(compiled, r) for r in explanation.relaxations),
+        explanation_note=explanation.note,
     )
 
 
@@ -503,7 +504,7 @@ def _group(g: Group) -> ConstraintGroup:
 def _relaxation_phrase(g: Group, compiled: Compiled, end: dt.datetime) -> str:
     who = g.person or ""
     if g.kind == "deadline":
-        over = int((end - compiled.request.window.end).total_seconds() // 60)
+        over = -int(-(end - compiled.request.window.end).total_seconds() // 60)  # rounded up
         return f"extend the window by {over} minutes"
     phrases = {
         "working_hours": f"allow {who} outside working hours",

@@ -116,18 +116,17 @@ def solve_assignment(problem: AssignmentProblem, seed: int = 0) -> AssignmentSol
     weights.reverse()
 
     max_cost = sum(max(opt[1] for opt in options) for options in problem.options)
-    if (max_cost + 1) * acc < _MAX_WEIGHT:
+    one_stage = [
+        opt[1] * acc + opt[2] * weights[r]
+        for r, options in enumerate(problem.options)
+        for opt in options
+    ]
+    # CP-SAT rejects a model whose objective coefficients could sum past 2^63
+    if (max_cost + 1) * acc < _MAX_WEIGHT and sum(one_stage) < _MAX_WEIGHT:
         # one stage: cost dominates, the id ranks break ties
         single = _Model(problem)
         single.model.minimize(
-            cp_model.LinearExpr.weighted_sum(
-                [v for row in single.x for v in row],
-                [
-                    opt[1] * acc + opt[2] * weights[r]
-                    for r, options in enumerate(problem.options)
-                    for opt in options
-                ],
-            )
+            cp_model.LinearExpr.weighted_sum([v for row in single.x for v in row], one_stage)
         )
         solver, ok, used = _run(single, seed)
         if not ok:
@@ -147,7 +146,10 @@ def solve_assignment(problem: AssignmentProblem, seed: int = 0) -> AssignmentSol
     best_cost = round(solver.objective_value)
 
     fixed: list[int | None] = [None] * len(sizes)
-    order = [None] if acc < _MAX_WEIGHT else list(range(len(sizes)))
+    tie_sum = sum(
+        opt[2] * weights[r] for r, options in enumerate(problem.options) for opt in options
+    )
+    order = [None] if acc < _MAX_WEIGHT and tie_sum < _MAX_WEIGHT else list(range(len(sizes)))
     for role in order:
         stage = _Model(problem)
         stage.model.add(stage.cost_expr() == best_cost)

@@ -22,12 +22,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ortools.sat.python import cp_model
 
 from ..errors import SolverError
 
-__all__ = ["ConflictModel", "ConflictProblem", "Witness"]
+__all__ = ["BudgetExceeded", "ConflictModel", "ConflictProblem", "Witness"]
+
+SOLVE_BUDGET = 1.0
+"""Deterministic time (CP-SAT's work measure, roughly seconds) one solve may use."""
+TOTAL_BUDGET = 6.0
+"""Deterministic time all solves of one model may use together."""
+
+
+class BudgetExceeded(Exception):
+    """The explanation's CP-SAT work budget ran out (deterministically: same request, same point)."""
 
 Intervals = tuple[tuple[int, int], ...]
 """Inclusive grid-index intervals ``(first, last)``, sorted and disjoint."""
@@ -88,6 +98,7 @@ class ConflictModel:
         self.problem = problem
         self.seed = seed
         self.calls = 0
+        self.work = 0.0
         self._exclusions: dict[frozenset[int], cp_model.IntVar] = {}
         m = cp_model.CpModel()
         self.model = m
@@ -123,7 +134,14 @@ class ConflictModel:
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = self.seed
         solver.parameters.log_search_progress = False
+        solver.parameters.max_deterministic_time = min(SOLVE_BUDGET, TOTAL_BUDGET - self.work)
         return solver
+
+    def _account(self, solver: cp_model.CpSolver, status: Any) -> None:
+        self.calls += 1
+        self.work += float(solver.deterministic_time)
+        if status == cp_model.UNKNOWN or self.work >= TOTAL_BUDGET:
+            raise BudgetExceeded()
 
     def _solve(self, enforced: Sequence[int]) -> tuple[cp_model.CpSolver, bool]:
         self.model.clear_assumptions()
@@ -131,7 +149,7 @@ class ConflictModel:
         self.model.add_assumptions([self.g[i] for i in sorted(enforced)])
         solver = self._solver()
         status = solver.solve(self.model)
-        self.calls += 1
+        self._account(solver, status)
         if status == cp_model.INFEASIBLE:
             return solver, False
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -205,9 +223,11 @@ class ConflictModel:
         )
         solver = self._solver()
         status = solver.solve(m)
-        self.calls += 1
         m.clear_objective()  # type: ignore[no-untyped-call]
         m.clear_assumptions()
+        self._account(solver, status)
+        if status == cp_model.FEASIBLE:  # stopped by the per-solve budget before proving it
+            raise BudgetExceeded()
         if status == cp_model.INFEASIBLE:
             return None
         if status != cp_model.OPTIMAL:
