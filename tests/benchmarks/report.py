@@ -440,8 +440,8 @@ def phase_breakdown(tier: str, variant: str, rounds: int) -> list[tuple[str, flo
         )
         if not outcome.found:
             clock(
-                "escalation diagnosis (recompiles, relaxations)",
-                partial(solve_mod._escalation, compiled, 0),
+                "escalation diagnosis and explanation",
+                partial(solve_mod._escalation, compiled, bridge_sched.SolveParams()),
             )
         clock("request_digest (canonical JSON + SHA-256)", partial(request_digest, req))
         clock("warnings (unknown calendars)", partial(solve_mod._warnings, compiled))
