@@ -1,0 +1,30 @@
+"""Tentative holds: a durable SQLite ledger, calendar gateways and a crash-safe workflow.
+
+>>> from bridge_sched.holds import Ledger, InMemoryGateway, place_holds, sweep
+
+Work in progress for issue 6 (invite packet, messages, CLI and the iCalendar
+and CalDAV gateways follow); what is here is complete and tested.
+"""
+
+from .gateway import CalendarGateway, GatewayError, InMemoryGateway
+from .ledger import TRANSITIONS, Hold, HoldState, Ledger, LedgerError, Transition, hold_id
+from .workflow import Placement, confirm, place_holds, recover, release, sweep
+
+__all__ = [
+    "TRANSITIONS",
+    "CalendarGateway",
+    "GatewayError",
+    "Hold",
+    "HoldState",
+    "InMemoryGateway",
+    "Ledger",
+    "LedgerError",
+    "Placement",
+    "Transition",
+    "confirm",
+    "hold_id",
+    "place_holds",
+    "recover",
+    "release",
+    "sweep",
+]

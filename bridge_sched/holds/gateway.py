@@ -1,0 +1,75 @@
+"""Calendar gateways: where tentative holds are placed, released and confirmed.
+
+Every operation is idempotent and keyed by the hold's id, so a retry after a
+crash never doubles a hold. :meth:`CalendarGateway.find` lets recovery ask
+whether a hold reached the calendar.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from .ledger import Hold
+
+__all__ = ["CalendarGateway", "GatewayError", "InMemoryGateway"]
+
+
+class GatewayError(Exception):
+    """The calendar refused or failed an operation (the workflow records it)."""
+
+
+class CalendarGateway(Protocol):
+    """What the hold workflow needs from a calendar system."""
+
+    def place(self, hold: Hold) -> str:
+        """Put a tentative block for ``hold`` on the attendee's calendar; return its reference."""
+        ...
+
+    def release(self, hold: Hold) -> None:
+        """Remove the block (no error when it is already gone)."""
+        ...
+
+    def confirm(self, hold: Hold) -> None:
+        """Turn the tentative block into a confirmed one."""
+        ...
+
+    def find(self, hold_id: str) -> str | None:
+        """The reference of the block for ``hold_id``, if it is on the calendar."""
+        ...
+
+
+class InMemoryGateway:
+    """A calendar in a dict, for tests and notebooks; ``fail`` makes chosen people fail.
+
+    Attributes
+    ----------
+    blocks
+        ``hold id -> (person, status)`` with status ``tentative`` or ``confirmed``.
+    fail
+        People whose ``place`` raises :class:`GatewayError`.
+    """
+
+    def __init__(self, fail: set[str] | None = None) -> None:
+        self.blocks: dict[str, tuple[str, str]] = {}
+        self.fail = set(fail or ())
+        self.calls: list[tuple[str, str]] = []
+
+    def place(self, hold: Hold) -> str:
+        self.calls.append(("place", hold.id))
+        if hold.person in self.fail:
+            raise GatewayError(f"calendar of {hold.person} refused the hold")
+        if hold.id not in self.blocks:
+            self.blocks[hold.id] = (hold.person, "tentative")
+        return f"mem:{hold.id}"
+
+    def release(self, hold: Hold) -> None:
+        self.calls.append(("release", hold.id))
+        self.blocks.pop(hold.id, None)
+
+    def confirm(self, hold: Hold) -> None:
+        self.calls.append(("confirm", hold.id))
+        if hold.id in self.blocks:
+            self.blocks[hold.id] = (hold.person, "confirmed")
+
+    def find(self, hold_id: str) -> str | None:
+        return f"mem:{hold_id}" if hold_id in self.blocks else None
