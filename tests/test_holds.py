@@ -188,3 +188,68 @@ def test_two_processes_racing_on_one_key(tmp_path: Path) -> None:
     holds = ledger.holds(key="INC-4711/1")
     assert len(holds) == len(PEOPLE) and {h.state for h in holds} == {"placed"}
     assert all(len(ledger.transitions(h.id)) == 2 for h in holds)
+
+
+# --------------------------------------------------------------------------- #
+# iCalendar gateway
+# --------------------------------------------------------------------------- #
+def test_ics_gateway_writes_tentative_then_cancel(tmp_path: Path) -> None:
+    import icalendar
+
+    from bridge_sched import Window
+    from bridge_sched.adapters import ics
+    from bridge_sched.holds import IcsGateway
+
+    ledger, gw = Ledger(tmp_path / "l.db"), IcsGateway(tmp_path / "cal")
+    placement = place_holds(
+        ledger,
+        gw,
+        key="INC-4711/1",
+        incident="INC-4711",
+        people=PEOPLE,
+        start=START,
+        end=END,
+        expires_at=SLA,
+        now=NOW,
+    )
+    assert placement.ok
+    dara = ledger.holds(key="INC-4711/1")[1]
+    assert dara.person == "eng-dara"
+    event = next(iter(icalendar.Calendar.from_ical(gw.path(dara).read_bytes()).walk("VEVENT")))
+    assert str(event["status"]) == "TENTATIVE"
+    assert str(event["uid"]) == f"{dara.id}@bridge-sched"
+    assert str(event["x-bridge-sched-incident"]) == "INC-4711"
+    assert event.decoded("dtstart") == START and event.decoded("dtstamp") == NOW
+    # our own ics adapter reads the hold back as a tentative busy interval
+    window = Window(start=START - dt.timedelta(hours=1), end=END + dt.timedelta(hours=1))
+    part = ics.load(gw.path(dara), window=window, fetched_at=NOW)
+    assert [(b.start, b.end, b.kind.value) for b in part.busy] == [(START, END, "tentative")]
+    # expiry releases with METHOD:CANCEL and a higher SEQUENCE; the adapter sees nothing
+    sweep(ledger, gw, SLA)
+    cal = icalendar.Calendar.from_ical(gw.path(dara).read_bytes())
+    event = next(iter(cal.walk("VEVENT")))
+    assert (str(cal["method"]), str(event["status"]), int(event["sequence"])) == (
+        "CANCEL",
+        "CANCELLED",
+        1,
+    )
+    assert ics.load(gw.path(dara), window=window, fetched_at=NOW).busy == ()
+    assert gw.find(dara.id) is None
+
+
+@pytest.mark.parametrize("crash_at", STEPS)
+def test_ics_gateway_crash_at_every_step_converges(tmp_path: Path, crash_at: str) -> None:
+    from bridge_sched.holds import IcsGateway
+
+    ledger, gw = Ledger(tmp_path / "l.db"), IcsGateway(tmp_path / "cal", read_only={"sup-amara"})
+
+    def step(name: str) -> None:
+        if name == crash_at:
+            raise Crash(name)
+
+    with contextlib.suppress(Crash):
+        _place(ledger, gw, step=step)  # type: ignore[arg-type]
+    recover(ledger, gw, NOW)  # type: ignore[arg-type]
+    live = {h.id for h in ledger.holds(states=["placed", "confirmed"])}
+    on_calendar = {h.id for h in ledger.holds() if gw.find(h.id) is not None}
+    assert live == on_calendar == set()  # sup-amara's calendar refuses: nobody holds the slot

@@ -7,6 +7,7 @@ and CalDAV gateways follow); what is here is complete and tested.
 """
 
 from .gateway import CalendarGateway, GatewayError, InMemoryGateway
+from .ics_gateway import IcsGateway
 from .ledger import TRANSITIONS, Hold, HoldState, Ledger, LedgerError, Transition, hold_id
 from .workflow import Placement, confirm, place_holds, recover, release, sweep
 
@@ -16,6 +17,7 @@ __all__ = [
     "GatewayError",
     "Hold",
     "HoldState",
+    "IcsGateway",
     "InMemoryGateway",
     "Ledger",
     "LedgerError",

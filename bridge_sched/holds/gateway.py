@@ -7,6 +7,7 @@ whether a hold reached the calendar.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Protocol
 
 from .ledger import Hold
@@ -21,15 +22,15 @@ class GatewayError(Exception):
 class CalendarGateway(Protocol):
     """What the hold workflow needs from a calendar system."""
 
-    def place(self, hold: Hold) -> str:
+    def place(self, hold: Hold, now: dt.datetime) -> str:
         """Put a tentative block for ``hold`` on the attendee's calendar; return its reference."""
         ...
 
-    def release(self, hold: Hold) -> None:
+    def release(self, hold: Hold, now: dt.datetime) -> None:
         """Remove the block (no error when it is already gone)."""
         ...
 
-    def confirm(self, hold: Hold) -> None:
+    def confirm(self, hold: Hold, now: dt.datetime) -> None:
         """Turn the tentative block into a confirmed one."""
         ...
 
@@ -54,7 +55,7 @@ class InMemoryGateway:
         self.fail = set(fail or ())
         self.calls: list[tuple[str, str]] = []
 
-    def place(self, hold: Hold) -> str:
+    def place(self, hold: Hold, now: dt.datetime) -> str:
         self.calls.append(("place", hold.id))
         if hold.person in self.fail:
             raise GatewayError(f"calendar of {hold.person} refused the hold")
@@ -62,11 +63,11 @@ class InMemoryGateway:
             self.blocks[hold.id] = (hold.person, "tentative")
         return f"mem:{hold.id}"
 
-    def release(self, hold: Hold) -> None:
+    def release(self, hold: Hold, now: dt.datetime) -> None:
         self.calls.append(("release", hold.id))
         self.blocks.pop(hold.id, None)
 
-    def confirm(self, hold: Hold) -> None:
+    def confirm(self, hold: Hold, now: dt.datetime) -> None:
         self.calls.append(("confirm", hold.id))
         if hold.id in self.blocks:
             self.blocks[hold.id] = (hold.person, "confirmed")

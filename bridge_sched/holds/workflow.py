@@ -91,7 +91,7 @@ def place_holds(
     failed: list[str] = []
     for h in holds:
         try:
-            ref = gateway.place(h)
+            ref = gateway.place(h, now)
         except GatewayError:
             failed.append(h.person)
             ledger.move(h.id, "failed", now, note=_REFUSED)
@@ -110,7 +110,7 @@ def _unwind(
     """Release the placed holds of ``key`` and fail the ones still ``placing``."""
     for h in ledger.holds(key=key):
         if h.state == "placed":
-            gateway.release(h)
+            gateway.release(h, now)
             step(f"released-on-calendar:{h.person}")
             ledger.move(h.id, "released", now, note=why)
         elif h.state == "placing":
@@ -148,7 +148,7 @@ def recover(ledger: Ledger, gateway: CalendarGateway, now: dt.datetime) -> list[
 def release(ledger: Ledger, gateway: CalendarGateway, key: str, now: dt.datetime) -> Placement:
     """Release every placed or confirmed hold of a placement (cancel)."""
     for h in ledger.holds(key=key, states=["placed", "confirmed"]):
-        gateway.release(h)
+        gateway.release(h, now)
         ledger.move(h.id, "released", now, note="released")
     return _placement(ledger, key)
 
@@ -160,11 +160,11 @@ def confirm(ledger: Ledger, gateway: CalendarGateway, key: str, now: dt.datetime
         raise ValueError(f"placement {key} is not complete; nothing confirmed")
     for h in mine:
         if h.state == "placed":
-            gateway.confirm(h)
+            gateway.confirm(h, now)
             ledger.move(h.id, "confirmed", now, note="confirmed")
     for h in ledger.holds(incident=mine[0].incident, states=["placed"]):
         if h.key != key:
-            gateway.release(h)
+            gateway.release(h, now)
             ledger.move(h.id, "released", now, note=f"another slot confirmed ({key})")
     return _placement(ledger, key)
 
@@ -174,6 +174,6 @@ def sweep(ledger: Ledger, gateway: CalendarGateway, now: dt.datetime) -> list[Ho
     expired: list[Hold] = []
     for h in ledger.holds(states=["placed"]):
         if h.expires_at <= now:
-            gateway.release(h)
+            gateway.release(h, now)
             expired.append(ledger.move(h.id, "expired", now, note="expired"))
     return expired

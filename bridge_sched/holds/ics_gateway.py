@@ -1,0 +1,108 @@
+"""A calendar gateway that writes iCalendar files: one tentative VEVENT per hold.
+
+Each attendee has a folder; a hold is ``<folder>/<person>/<hold id>.ics``:
+
+* placed: ``METHOD:PUBLISH``, ``STATUS:TENTATIVE``, ``TRANSP:OPAQUE``,
+  ``X-MICROSOFT-CDO-BUSYSTATUS:TENTATIVE``, ``SEQUENCE:0``;
+* confirmed: the same event with ``STATUS:CONFIRMED`` and the next ``SEQUENCE``;
+* released: ``METHOD:CANCEL``, ``STATUS:CANCELLED`` and the next ``SEQUENCE``,
+  so that a client that imported the hold removes it.
+
+``UID`` is ``<hold id>@bridge-sched`` and ``X-BRIDGE-SCHED-HOLD`` /
+``X-BRIDGE-SCHED-INCIDENT`` tie the event to the hold and the incident. The
+title names only the incident ("Tentative hold: INC-4711 bridge"), never
+customer text. ``DTSTAMP`` is the workflow's ``now``. Files are written to a
+temporary name and renamed, so a crash never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from .gateway import GatewayError
+from .ledger import Hold
+
+__all__ = ["IcsGateway"]
+
+_PRODID = "-//bridge_sched//holds//EN"
+
+
+class IcsGateway:
+    """Tentative holds as ``.ics`` files under ``folder`` (one sub-folder per person).
+
+    ``read_only`` lists people whose calendar refuses writes (fault injection).
+    """
+
+    def __init__(self, folder: str | os.PathLike[str], read_only: set[str] | None = None) -> None:
+        self.folder = Path(folder)
+        self.read_only = set(read_only or ())
+
+    def path(self, hold: Hold) -> Path:
+        """The file of ``hold``."""
+        return self.folder / hold.person / f"{hold.id}.ics"
+
+    def _write(self, hold: Hold, method: str, status: str, sequence: int, now: dt.datetime) -> None:
+        from icalendar import Calendar, Event
+
+        cal = Calendar()
+        cal.add("prodid", _PRODID)
+        cal.add("version", "2.0")
+        cal.add("method", method)
+        event = Event()
+        event.add("uid", f"{hold.id}@bridge-sched")
+        event.add("dtstamp", now.astimezone(dt.timezone.utc))
+        event.add("dtstart", hold.start)
+        event.add("dtend", hold.end)
+        event.add("summary", f"Tentative hold: {hold.incident} bridge")
+        event.add("status", status)
+        event.add("transp", "OPAQUE")
+        event.add("sequence", sequence)
+        event.add("x-microsoft-cdo-busystatus", "TENTATIVE" if status == "TENTATIVE" else "BUSY")
+        event.add("x-bridge-sched-hold", hold.id)
+        event.add("x-bridge-sched-incident", hold.incident)
+        cal.add_component(event)
+        path = self.path(hold)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".ics.tmp")
+        tmp.write_bytes(cal.to_ical())
+        os.replace(tmp, path)
+
+    def _state(self, hold_id: str, person: str) -> tuple[str, int] | None:
+        path = self.folder / person / f"{hold_id}.ics"
+        if not path.exists():
+            return None
+        from icalendar import Calendar
+
+        cal = Calendar.from_ical(path.read_bytes())
+        event = next(iter(cal.walk("VEVENT")))
+        return str(event.get("status")), int(event.get("sequence", 0))
+
+    def place(self, hold: Hold, now: dt.datetime) -> str:
+        if hold.person in self.read_only:
+            raise GatewayError(f"calendar of {hold.person} is read-only")
+        state = self._state(hold.id, hold.person)
+        if state is None or state[0] == "CANCELLED":
+            sequence = 0 if state is None else state[1] + 1
+            self._write(hold, "PUBLISH", "TENTATIVE", sequence, now)
+        return str(self.path(hold))
+
+    def release(self, hold: Hold, now: dt.datetime) -> None:
+        state = self._state(hold.id, hold.person)
+        if state is not None and state[0] != "CANCELLED":
+            self._write(hold, "CANCEL", "CANCELLED", state[1] + 1, now)
+
+    def confirm(self, hold: Hold, now: dt.datetime) -> None:
+        state = self._state(hold.id, hold.person)
+        if state is None or state[0] == "CANCELLED":
+            raise GatewayError(f"hold {hold.id} is not on the calendar of {hold.person}")
+        if state[0] != "CONFIRMED":
+            self._write(hold, "PUBLISH", "CONFIRMED", state[1] + 1, now)
+
+    def find(self, hold_id: str) -> str | None:
+        for person_dir in sorted(p for p in self.folder.glob("*") if p.is_dir()):
+            state = self._state(hold_id, person_dir.name)
+            if state is not None and state[0] != "CANCELLED":
+                return str(person_dir / f"{hold_id}.ics")
+        return None
