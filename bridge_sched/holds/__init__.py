@@ -8,21 +8,35 @@ and CalDAV gateways follow); what is here is complete and tested.
 
 from .gateway import CalendarGateway, GatewayError, InMemoryGateway
 from .ics_gateway import IcsGateway
+from .invite import (
+    ApprovalGrant,
+    AuthorityError,
+    InvitePacket,
+    MeetingProvider,
+    StubMeetingProvider,
+    build_invite,
+)
 from .ledger import TRANSITIONS, Hold, HoldState, Ledger, LedgerError, Transition, hold_id
 from .workflow import Placement, confirm, place_holds, recover, release, sweep
 
 __all__ = [
     "TRANSITIONS",
+    "ApprovalGrant",
+    "AuthorityError",
     "CalendarGateway",
     "GatewayError",
     "Hold",
     "HoldState",
     "IcsGateway",
     "InMemoryGateway",
+    "InvitePacket",
     "Ledger",
     "LedgerError",
+    "MeetingProvider",
     "Placement",
+    "StubMeetingProvider",
     "Transition",
+    "build_invite",
     "confirm",
     "hold_id",
     "place_holds",
