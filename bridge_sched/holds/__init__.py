@@ -6,6 +6,7 @@ Work in progress for issue 6 (invite packet, messages, CLI and the iCalendar
 and CalDAV gateways follow); what is here is complete and tested.
 """
 
+from . import messages
 from .gateway import CalendarGateway, GatewayError, InMemoryGateway
 from .ics_gateway import IcsGateway
 from .invite import (
@@ -39,6 +40,7 @@ __all__ = [
     "build_invite",
     "confirm",
     "hold_id",
+    "messages",
     "place_holds",
     "recover",
     "release",
