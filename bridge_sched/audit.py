@@ -38,7 +38,7 @@ import dataclasses
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +92,38 @@ class AuditLog:
         result = solve(request, params)
         self.record_solve(request, result, params)
         return result
+
+    def record_holds(
+        self, event: str, incident: str, now: Any, holds: Sequence[Any], note: str = ""
+    ) -> None:
+        """Append a hold event (``holds_placed``, ``holds_confirmed``, ``holds_released``,
+        ``holds_expired``, ``holds_failed``) listing each hold's id, person, slot and state."""
+        self._seq += 1
+        record = {
+            "schema": SCHEMA,
+            "seq": self._seq,
+            "event": event,
+            "incident": incident,
+            "at": _iso(now),
+            "note": note,
+            "holds": [
+                {
+                    "id": h.id,
+                    "key": h.key,
+                    "person": h.person,
+                    "start": _iso(h.start),
+                    "end": _iso(h.end),
+                    "expires_at": _iso(h.expires_at),
+                    "state": h.state,
+                }
+                for h in holds
+            ],
+        }
+        line = json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
 
     def record_solve(
         self, request: BridgeRequest, result: BridgeResult, params: SolveParams | None = None
@@ -211,6 +243,11 @@ def replay(path: str | os.PathLike[str]) -> str:
             out.append(f"{head}warning [{rec['code']}] {rec['message']}")
         elif event == "result":
             out.append(f"{head}result {rec['status']} {rec['result_digest'][:19]}...")
+        elif event.startswith("holds_"):
+            people = ", ".join(f"{h['person']}={h['state']}" for h in rec["holds"])
+            first = rec["holds"][0] if rec["holds"] else None
+            when = f" {first['start']} (expires {first['expires_at']})" if first else ""
+            out.append(f"{head}{event.replace('_', ' ')}{when}: {people}")
         else:
             out.append(f"{head}{event}")
     return "\n".join(out)

@@ -1,4 +1,4 @@
-"""Command line: ``bridge-sched solve|assemble|explain|demo|schema``.
+"""Command line: ``bridge-sched solve|assemble|explain|hold|confirm|release|sweep|status|demo|schema``.
 
 Exit codes: 0 scheduled, 3 needs approval, 4 escalate, 5 needs refresh (stale
 source data), 2 bad input (one line on stderr, no traceback), 1 internal error.
@@ -162,6 +162,9 @@ def _parser() -> argparse.ArgumentParser:
     p_demo.add_argument("--example", default=example_names()[0], choices=example_names())
     p_demo.add_argument("--json", action="store_true", help="print the JSON result")
     p_demo.add_argument("--request", action="store_true", help="print the example request instead")
+    from .holds.cli import add_commands
+
+    add_commands(sub)
     p_schema = sub.add_parser("schema", help="print the JSON Schemas")
     p_schema.add_argument("which", nargs="?", choices=["request", "result", "both"], default="both")
     return parser
@@ -185,6 +188,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sys.stdout.write(text)
                 return 0
             return _emit(solve(text), args.json)
+        if args.command in ("hold", "confirm", "release", "sweep", "status"):
+            from .holds.cli import run
+
+            return run(args)
         if args.command == "explain":
             from .audit import replay, verify
 

@@ -39,6 +39,7 @@ TOTAL_BUDGET = 6.0
 class BudgetExceeded(Exception):
     """The explanation's CP-SAT work budget ran out (deterministically: same request, same point)."""
 
+
 Intervals = tuple[tuple[int, int], ...]
 """Inclusive grid-index intervals ``(first, last)``, sorted and disjoint."""
 

@@ -1,0 +1,62 @@
+"""The hold commands end to end on the embedded example, with an iCalendar folder and a log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import icalendar
+import pytest
+
+from bridge_sched.audit import read_log
+from bridge_sched.cli import main
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "northwind-sev1.json"
+KEY = "INC-4711/20270316T1530Z"
+
+
+def test_hold_status_sweep_and_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ledger, log = str(tmp_path / "h.db"), str(tmp_path / "a.jsonl")
+    assert main(["hold", str(EXAMPLE), "--ledger", ledger, "--log", log]) == 0
+    out = capsys.readouterr().out
+    assert "Holds expire at 2027-03-16 17:30 UTC unless the bridge is confirmed." in out
+    assert f"key: {KEY}" in out
+    assert main(["status", "INC-4711", "--ledger", ledger]) == 0
+    assert capsys.readouterr().out.count(" placed ") == 5
+    # one second before the SLA nothing expires; at the SLA everything does
+    assert main(["sweep", "--ledger", ledger, "--now", "2027-03-16T17:29:59Z"]) == 0
+    assert capsys.readouterr().out == "nothing expired\n"
+    assert main(["sweep", "--ledger", ledger, "--now", "2027-03-16T17:30:00Z", "--log", log]) == 0
+    assert "tentative holds expired and were released" in capsys.readouterr().out
+    files = sorted((tmp_path / "h.db.calendars").rglob("*.ics"))
+    assert len(files) == 5
+    cal = icalendar.Calendar.from_ical(files[0].read_bytes())
+    assert str(cal["method"]) == "CANCEL"
+    assert [r["event"] for r in read_log(log)] == ["holds_placed", "holds_expired"]
+
+
+def test_confirm_then_release(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ledger = str(tmp_path / "h.db")
+    assert main(["hold", str(EXAMPLE), "--ledger", ledger]) == 0
+    now = ["--now", "2027-03-16T12:10:00Z"]
+    assert main(["confirm", KEY, "--ledger", ledger, *now]) == 0
+    assert main(["sweep", "--ledger", ledger, "--now", "2027-03-16T18:00:00Z"]) == 0
+    assert "nothing expired" in capsys.readouterr().out  # confirmed holds do not expire
+    assert main(["release", KEY, "--ledger", ledger, *now]) == 0
+    capsys.readouterr()
+    assert main(["status", "INC-4711", "--ledger", ledger]) == 0
+    assert capsys.readouterr().out.count(" released ") == 5
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["sweep", "--now", "2027-03-16T18:00"], "needs a UTC offset"),
+        (["confirm", "INC-1/nope", "--now", "2027-03-16T18:00:00Z"], "no placement with this key"),
+    ],
+)
+def test_bad_input_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    assert main([*argv, "--ledger", str(tmp_path / "h.db")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
