@@ -7,6 +7,7 @@ and CalDAV gateways follow); what is here is complete and tested.
 """
 
 from . import messages
+from .flow import BridgeWorkflow, Step
 from .gateway import CalendarGateway, GatewayError, InMemoryGateway
 from .ics_gateway import IcsGateway
 from .invite import (
@@ -24,6 +25,7 @@ __all__ = [
     "TRANSITIONS",
     "ApprovalGrant",
     "AuthorityError",
+    "BridgeWorkflow",
     "CalendarGateway",
     "GatewayError",
     "Hold",
@@ -35,6 +37,7 @@ __all__ = [
     "LedgerError",
     "MeetingProvider",
     "Placement",
+    "Step",
     "StubMeetingProvider",
     "Transition",
     "build_invite",
