@@ -7,6 +7,7 @@ and CalDAV gateways follow); what is here is complete and tested.
 """
 
 from . import messages
+from .caldav_gateway import CalDavGateway
 from .flow import BridgeWorkflow, Step
 from .gateway import CalendarGateway, GatewayError, InMemoryGateway
 from .ics_gateway import IcsGateway
@@ -26,6 +27,7 @@ __all__ = [
     "ApprovalGrant",
     "AuthorityError",
     "BridgeWorkflow",
+    "CalDavGateway",
     "CalendarGateway",
     "GatewayError",
     "Hold",

@@ -24,9 +24,36 @@ from pathlib import Path
 from .gateway import GatewayError
 from .ledger import Hold
 
-__all__ = ["IcsGateway"]
+__all__ = ["IcsGateway", "render_hold"]
 
 _PRODID = "-//bridge_sched//holds//EN"
+
+
+def render_hold(
+    hold: Hold, status: str, sequence: int, now: dt.datetime, method: str | None = None
+) -> bytes:
+    """The iCalendar bytes of a hold (``method`` omitted for CalDAV-stored objects)."""
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", _PRODID)
+    cal.add("version", "2.0")
+    if method is not None:
+        cal.add("method", method)
+    event = Event()
+    event.add("uid", f"{hold.id}@bridge-sched")
+    event.add("dtstamp", now.astimezone(dt.timezone.utc))
+    event.add("dtstart", hold.start)
+    event.add("dtend", hold.end)
+    event.add("summary", f"Tentative hold: {hold.incident} bridge")
+    event.add("status", status)
+    event.add("transp", "OPAQUE")
+    event.add("sequence", sequence)
+    event.add("x-microsoft-cdo-busystatus", "TENTATIVE" if status == "TENTATIVE" else "BUSY")
+    event.add("x-bridge-sched-hold", hold.id)
+    event.add("x-bridge-sched-incident", hold.incident)
+    cal.add_component(event)
+    return bytes(cal.to_ical())
 
 
 class IcsGateway:
@@ -44,29 +71,10 @@ class IcsGateway:
         return self.folder / hold.person / f"{hold.id}.ics"
 
     def _write(self, hold: Hold, method: str, status: str, sequence: int, now: dt.datetime) -> None:
-        from icalendar import Calendar, Event
-
-        cal = Calendar()
-        cal.add("prodid", _PRODID)
-        cal.add("version", "2.0")
-        cal.add("method", method)
-        event = Event()
-        event.add("uid", f"{hold.id}@bridge-sched")
-        event.add("dtstamp", now.astimezone(dt.timezone.utc))
-        event.add("dtstart", hold.start)
-        event.add("dtend", hold.end)
-        event.add("summary", f"Tentative hold: {hold.incident} bridge")
-        event.add("status", status)
-        event.add("transp", "OPAQUE")
-        event.add("sequence", sequence)
-        event.add("x-microsoft-cdo-busystatus", "TENTATIVE" if status == "TENTATIVE" else "BUSY")
-        event.add("x-bridge-sched-hold", hold.id)
-        event.add("x-bridge-sched-incident", hold.incident)
-        cal.add_component(event)
         path = self.path(hold)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".ics.tmp")
-        tmp.write_bytes(cal.to_ical())
+        tmp.write_bytes(render_hold(hold, status, sequence, now, method))
         os.replace(tmp, path)
 
     def _state(self, hold_id: str, person: str) -> tuple[str, int] | None:
