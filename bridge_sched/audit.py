@@ -93,6 +93,23 @@ class AuditLog:
         self.record_solve(request, result, params)
         return result
 
+    def record_event(self, event: str, incident: str, at: Any, payload: dict[str, Any]) -> None:
+        """Append one workflow event (e.g. ``approval_granted``) with its payload."""
+        self._seq += 1
+        record = {
+            "schema": SCHEMA,
+            "seq": self._seq,
+            "event": event,
+            "incident": incident,
+            "at": _iso(at),
+            **payload,
+        }
+        line = json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
     def record_holds(
         self, event: str, incident: str, now: Any, holds: Sequence[Any], note: str = ""
     ) -> None:
@@ -243,6 +260,11 @@ def replay(path: str | os.PathLike[str]) -> str:
             out.append(f"{head}warning [{rec['code']}] {rec['message']}")
         elif event == "result":
             out.append(f"{head}result {rec['status']} {rec['result_digest'][:19]}...")
+        elif event == "approval_granted":
+            out.append(
+                f"{head}approval granted by {rec['approver']} for {', '.join(rec['codes'])} "
+                f"({rec['key']})"
+            )
         elif event.startswith("holds_"):
             people = ", ".join(f"{h['person']}={h['state']}" for h in rec["holds"])
             first = rec["holds"][0] if rec["holds"] else None

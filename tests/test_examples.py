@@ -200,3 +200,18 @@ def test_file_and_embedded_results_agree() -> None:
     """Solving the file and the embedded model give the same bytes."""
     for name in example_names():
         assert _solve_file(name).model_dump_json() == solve(load_example(name)).model_dump_json()
+
+
+def test_holds_walkthrough_runs() -> None:
+    """examples/holds_walkthrough.py: the whole flow with in-memory calendars."""
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "examples" / "holds_walkthrough.py"
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    assert "INC-4711: bridge confirmed 2027-03-16 15:30 UTC-16:00 UTC" in out
+    assert "invite .ics: METHOD:REQUEST" in out
+    assert "INC-4711-B: tentative holds expired and were released" in out
+    assert "holds released 2027-03-16T13:30:00Z" in out  # slot #2 released on confirming #1

@@ -54,13 +54,15 @@ def test_confirm_refuses_without_approval_and_confirms_nothing(tmp_path: Path) -
         flow.confirm(request, slot, LATER)
     assert {status for _p, status in gw.blocks.values()} == {"tentative"}  # nothing confirmed
     codes = tuple(sorted({a.code.value for a in slot.approvals}))
-    flow.approve(
-        flow.key(request, slot),
-        ApprovalGrant(approver="incident_leadership", at=LATER, codes=codes),
-    )
+    log = AuditLog(tmp_path / "audit.jsonl")
+    flow.log = log
+    grant = ApprovalGrant(approver="incident_leadership", at=LATER, codes=codes)
+    flow.approve(flow.key(request, slot), grant, request.incident.id)
     step = flow.confirm(request, slot, LATER)
     assert step.packet is not None and step.packet.approvals[0].codes == codes
     assert {status for _p, status in gw.blocks.values()} == {"confirmed"}
+    events = [(r["event"], r.get("approver")) for r in read_log(log.path)]
+    assert events == [("approval_granted", "incident_leadership"), ("holds_confirmed", None)]
 
 
 def test_unconfirmed_holds_expire_at_the_sla(tmp_path: Path) -> None:

@@ -91,9 +91,16 @@ class BridgeWorkflow:
         )
         return Step(messages.holds_placed(request.incident.id, holds), placement=placement)
 
-    def approve(self, key: str, grant: ApprovalGrant) -> None:
-        """Record an approval for the placement ``key`` (used by :meth:`confirm`)."""
+    def approve(self, key: str, grant: ApprovalGrant, incident: str) -> None:
+        """Record an approval for the placement ``key`` (used by :meth:`confirm`); it is logged."""
         self._grants.setdefault(key, []).append(grant)
+        if self.log is not None:
+            self.log.record_event(
+                "approval_granted",
+                incident,
+                grant.at,
+                {"key": key, **grant.model_dump(mode="json")},
+            )
 
     def confirm(self, request: BridgeRequest, slot: Slot, now: dt.datetime) -> Step:
         """Build the invite (refusing without approvals or coverage), then confirm the holds."""
@@ -106,8 +113,15 @@ class BridgeWorkflow:
             provider=self.provider,
             approvals=tuple(self._grants.get(key, ())),
         )
+        others = [
+            h.id
+            for h in self.ledger.holds(incident=request.incident.id, states=["placed"])
+            if h.key != key
+        ]
         placement = confirm(self.ledger, self.gateway, key, now)
         self._record("holds_confirmed", request.incident.id, now, list(placement.holds))
+        released = [self.ledger.get(i) for i in others]
+        self._record("holds_released", request.incident.id, now, released)
         return Step(messages.bridge_confirmed(packet), placement=placement, packet=packet)
 
     def release(self, key: str, now: dt.datetime) -> Placement:
