@@ -85,7 +85,7 @@ def test_whole_flow_on_radicale(radicale: str, tmp_path: Path) -> None:
     flow.confirm(request, slot, NOW)
     assert b"STATUS:CONFIRMED" in _get(f"{radicale}/eng-dara/{dara.id}.ics")
     flow.release(flow.key(request, slot), NOW)
-    assert gw.find(dara.id) is None
+    assert gw.find(dara) is None
 
 
 def test_crash_after_first_server_write_recovers(radicale: str, tmp_path: Path) -> None:
@@ -114,7 +114,7 @@ def test_crash_after_first_server_write_recovers(radicale: str, tmp_path: Path) 
         )
     recover(ledger, gw, NOW)
     # csm-priya and eng-dara reached the server before the crash; recovery released both
-    assert all(gw.find(h.id) is None for h in ledger.holds())
+    assert all(gw.find(h) is None for h in ledger.holds())
     assert not ledger.holds(states=["placing", "placed"])
 
 

@@ -234,7 +234,7 @@ def test_ics_gateway_writes_tentative_then_cancel(tmp_path: Path) -> None:
         1,
     )
     assert ics.load(gw.path(dara), window=window, fetched_at=NOW).busy == ()
-    assert gw.find(dara.id) is None
+    assert gw.find(dara) is None
 
 
 @pytest.mark.parametrize("crash_at", STEPS)
@@ -251,5 +251,24 @@ def test_ics_gateway_crash_at_every_step_converges(tmp_path: Path, crash_at: str
         _place(ledger, gw, step=step)  # type: ignore[arg-type]
     recover(ledger, gw, NOW)  # type: ignore[arg-type]
     live = {h.id for h in ledger.holds(states=["placed", "confirmed"])}
-    on_calendar = {h.id for h in ledger.holds() if gw.find(h.id) is not None}
+    on_calendar = {h.id for h in ledger.holds() if gw.find(h) is not None}
     assert live == on_calendar == set()  # sup-amara's calendar refuses: nobody holds the slot
+
+
+class _LandsButRaises(InMemoryGateway):
+    """A calendar that stores the hold and then reports a failure (a timeout after the write)."""
+
+    def place(self, hold, now):  # type: ignore[no-untyped-def]
+        if hold.person == "ic-chen":
+            self.blocks[hold.id] = (hold.person, "tentative")
+            from bridge_sched.holds import GatewayError
+
+            raise GatewayError("timeout after the write")
+        return super().place(hold, now)
+
+
+def test_a_write_that_landed_despite_an_error_is_released(tmp_path: Path) -> None:
+    ledger, gw = Ledger(tmp_path / "l.db"), _LandsButRaises()
+    placement = _place(ledger, gw)  # type: ignore[arg-type]
+    assert placement.failed == ("ic-chen",)
+    assert gw.blocks == {}  # nothing left on any calendar

@@ -60,3 +60,15 @@ def test_bad_input_is_one_line(
     assert main([*argv, "--ledger", str(tmp_path / "h.db")]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_unusable_ledger_and_request_are_one_line_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = str(tmp_path / "no" / "such" / "dir" / "h.db")
+    assert main(["status", "INC-4711", "--ledger", missing]) == 2
+    assert "cannot open the ledger" in capsys.readouterr().err
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}", "utf-8")
+    assert main(["hold", str(bad), "--ledger", str(tmp_path / "h.db")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1

@@ -25,10 +25,7 @@ __all__ = ["CalDavGateway"]
 
 
 class CalDavGateway:
-    """Holds on a CalDAV server under ``base_url`` (e.g. ``http://127.0.0.1:5232/bridge``).
-
-    ``people`` lists the attendees whose collections :meth:`find` searches.
-    """
+    """Holds on a CalDAV server under ``base_url`` (e.g. ``http://127.0.0.1:5232/bridge``)."""
 
     def __init__(
         self,
@@ -36,7 +33,7 @@ class CalDavGateway:
         *,
         user: str = "bridge",
         password: str = "",
-        people: tuple[str, ...] = (),
+        people: tuple[str, ...] = (),  # accepted for compatibility; find uses hold.person
         timeout: float = 10.0,
     ) -> None:
         self.base = base_url.rstrip("/")
@@ -101,9 +98,6 @@ class CalDavGateway:
         if status not in (201, 204):
             raise GatewayError(f"cannot confirm the hold of {hold.person} (HTTP {status})")
 
-    def find(self, hold_id: str) -> str | None:
-        for person in self.people:
-            url = self._url(person, hold_id)
-            if self._call("GET", url)[0] == 200:
-                return url
-        return None
+    def find(self, hold: Hold) -> str | None:
+        url = self._url(hold.person, hold.id)
+        return url if self._call("GET", url)[0] == 200 else None

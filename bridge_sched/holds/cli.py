@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sqlite3
 import sys
 from pathlib import Path
 
+from .._validate import parse_request
 from ..errors import InputError
-from ..model import BridgeRequest
 from ..solve import SolveParams, solve
 from . import messages
+from .gateway import GatewayError
 from .ics_gateway import IcsGateway
-from .ledger import Hold, Ledger
+from .ledger import Hold, Ledger, LedgerError
 from .workflow import confirm, place_holds, recover, release, sweep
 
 __all__ = ["add_commands", "run"]
@@ -80,8 +82,19 @@ def _log(
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run one hold command; returns the exit code."""
-    ledger = Ledger(args.ledger)
+    """Run one hold command; returns the exit code (gateway failures: one line, exit 1)."""
+    try:
+        return _run(args)
+    except (GatewayError, LedgerError) as exc:
+        sys.stderr.write(f"bridge-sched: {exc}\n")
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        ledger = Ledger(args.ledger)
+    except sqlite3.Error as exc:
+        raise InputError("--ledger", args.ledger, f"cannot open the ledger ({exc})") from None
     gateway = IcsGateway(args.calendars or f"{args.ledger}.calendars")
     out = sys.stdout
     if args.command == "status":
@@ -97,11 +110,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "hold":
         try:
-            request = BridgeRequest.model_validate_json(Path(args.request).read_text("utf-8-sig"))
+            raw = Path(args.request).read_text("utf-8-sig")
         except OSError as exc:
             raise InputError(
                 "request", args.request, f"cannot read file ({exc.strerror})"
             ) from None
+        request = parse_request(raw)
         result = solve(request, SolveParams())
         slots = {s.rank: s for s in result.slots}
         if args.rank not in slots:
@@ -159,8 +173,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             placement = confirm(ledger, gateway, args.key, now)
         except ValueError as exc:
-            out.write(f"{exc}\n")
-            return 1
+            raise InputError("key", args.key, str(exc)) from None
         _log(args, "holds_confirmed", placement.holds[0].incident, now, list(placement.holds))
         out.write(f"{args.key}: confirmed for {', '.join(h.person for h in placement.holds)}\n")
         return 0

@@ -34,8 +34,8 @@ class CalendarGateway(Protocol):
         """Turn the tentative block into a confirmed one."""
         ...
 
-    def find(self, hold_id: str) -> str | None:
-        """The reference of the block for ``hold_id``, if it is on the calendar."""
+    def find(self, hold: Hold) -> str | None:
+        """The reference of the block for ``hold`` on its person's calendar, if it is there."""
         ...
 
 
@@ -72,5 +72,5 @@ class InMemoryGateway:
         if hold.id in self.blocks:
             self.blocks[hold.id] = (hold.person, "confirmed")
 
-    def find(self, hold_id: str) -> str | None:
-        return f"mem:{hold_id}" if hold_id in self.blocks else None
+    def find(self, hold: Hold) -> str | None:
+        return f"mem:{hold.id}" if hold.id in self.blocks else None

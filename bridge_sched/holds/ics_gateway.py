@@ -72,10 +72,15 @@ class IcsGateway:
 
     def _write(self, hold: Hold, method: str, status: str, sequence: int, now: dt.datetime) -> None:
         path = self.path(hold)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".ics.tmp")
-        tmp.write_bytes(render_hold(hold, status, sequence, now, method))
-        os.replace(tmp, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".ics.tmp")
+            tmp.write_bytes(render_hold(hold, status, sequence, now, method))
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise GatewayError(
+                f"cannot write the calendar of {hold.person} ({exc.strerror})"
+            ) from None
 
     def _state(self, hold_id: str, person: str) -> tuple[str, int] | None:
         path = self.folder / person / f"{hold_id}.ics"
@@ -108,9 +113,8 @@ class IcsGateway:
         if state[0] != "CONFIRMED":
             self._write(hold, "PUBLISH", "CONFIRMED", state[1] + 1, now)
 
-    def find(self, hold_id: str) -> str | None:
-        for person_dir in sorted(p for p in self.folder.glob("*") if p.is_dir()):
-            state = self._state(hold_id, person_dir.name)
-            if state is not None and state[0] != "CANCELLED":
-                return str(person_dir / f"{hold_id}.ics")
+    def find(self, hold: Hold) -> str | None:
+        state = self._state(hold.id, hold.person)
+        if state is not None and state[0] != "CANCELLED":
+            return str(self.path(hold))
         return None

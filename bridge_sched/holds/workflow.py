@@ -22,6 +22,7 @@ input). ``step`` callbacks exist for fault-injection tests.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -113,8 +114,13 @@ def _unwind(
             gateway.release(h, now)
             step(f"released-on-calendar:{h.person}")
             ledger.move(h.id, "released", now, note=why)
-        elif h.state == "placing":
-            ledger.move(h.id, "failed", now, note=why)
+        elif h.state in ("placing", "failed"):
+            # a refused write may still have landed (e.g. a timeout after the server stored
+            # it): release is idempotent, so make sure nothing stays on the calendar
+            with contextlib.suppress(GatewayError):
+                gateway.release(h, now)
+            if h.state == "placing":
+                ledger.move(h.id, "failed", now, note=why)
 
 
 def _placement(ledger: Ledger, key: str) -> Placement:
@@ -132,7 +138,7 @@ def recover(ledger: Ledger, gateway: CalendarGateway, now: dt.datetime) -> list[
     """Settle what a crash interrupted; returns the keys it touched."""
     touched: set[str] = set()
     for h in ledger.holds(states=["placing"]):
-        ref = gateway.find(h.id)
+        ref = gateway.find(h)
         if ref is not None:
             ledger.move(h.id, "placed", now, ref=ref, note="recovered: found on the calendar")
         else:
