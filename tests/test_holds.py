@@ -272,3 +272,30 @@ def test_a_write_that_landed_despite_an_error_is_released(tmp_path: Path) -> Non
     placement = _place(ledger, gw)  # type: ignore[arg-type]
     assert placement.failed == ("ic-chen",)
     assert gw.blocks == {}  # nothing left on any calendar
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"end": START}, "end"),
+        ({"expires_at": NOW}, "expires_at"),
+        ({"people": []}, "people"),
+        ({"now": NOW.replace(tzinfo=None)}, "now"),
+    ],
+)
+def test_bad_placements_are_input_errors(tmp_path: Path, change: dict, field: str) -> None:  # type: ignore[type-arg]
+    from bridge_sched import InputError
+
+    args = {
+        "key": "k",
+        "incident": "INC-4711",
+        "people": PEOPLE,
+        "start": START,
+        "end": END,
+        "expires_at": SLA,
+        "now": NOW,
+        **change,
+    }
+    with pytest.raises(InputError) as info:
+        place_holds(Ledger(tmp_path / "l.db"), InMemoryGateway(), **args)
+    assert info.value.field == field

@@ -27,6 +27,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..errors import InputError, NaiveDatetimeError
 from .gateway import CalendarGateway, GatewayError
 from .ledger import Hold, Ledger, hold_id
 
@@ -72,7 +73,24 @@ def place_holds(
     now: dt.datetime,
     step: Step = _nothing,
 ) -> Placement:
-    """Hold ``[start, end)`` for every person, atomically across attendees (see module doc)."""
+    """Hold ``[start, end)`` for every person, atomically across attendees (see module doc).
+
+    Raises
+    ------
+    InputError
+        A naive instant, ``end <= start``, ``expires_at <= now``, or no people.
+    """
+    for name, value in (("start", start), ("end", end), ("expires_at", expires_at), ("now", now)):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise NaiveDatetimeError(name, value.isoformat(), "needs a UTC offset")
+    if end <= start:
+        raise InputError("end", end.isoformat(), f"must be after start {start.isoformat()}")
+    if expires_at <= now:
+        raise InputError(
+            "expires_at", expires_at.isoformat(), f"must be after now {now.isoformat()}"
+        )
+    if not people:
+        raise InputError("people", "[]", "a placement needs at least one attendee")
     holds = [
         Hold(
             id=hold_id(key, person),
