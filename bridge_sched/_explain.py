@@ -194,12 +194,11 @@ class _Builder:
         role_pairs: list[tuple[int, ...]] = []
         pair_person: list[int] = []
         self.pair_rank: list[int] = []
-        self.pair_role: list[int] = []
         self.pair_cand: list[tuple[str, Any]] = []
         self.pair_specs: list[list[tuple[int, Callable[[], iv.IntervalSet]]]] = []
         self._specs: dict[int, list[tuple[int, Callable[[], iv.IntervalSet]]]] = {}
         self._sets: dict[tuple[int, int], iv.IntervalSet] = {}
-        for r, role in enumerate(c.roles):
+        for role in c.roles:
             severity_role = role.required_for is not None
             role_groups.append(
                 self.group(
@@ -220,7 +219,6 @@ class _Builder:
                 person = c.person_index[cand.person]
                 pair_person.append(person)
                 self.pair_rank.append(position)
-                self.pair_role.append(r)
                 self.pair_cand.append((role.name, cand))
                 if person not in self._specs:
                     self._specs[person] = self._person_specs(person)

@@ -74,17 +74,25 @@ class AuditLog:
         self.path = Path(path)
         self._seq = sum(1 for _ in read_log(self.path)) if self.path.exists() else 0
 
-    def _line(self, event: str, request: BridgeRequest, payload: dict[str, Any]) -> str:
+    def _line(self, event: str, incident: str, at: Any, payload: dict[str, Any]) -> str:
+        """One record in the envelope, numbered next."""
         self._seq += 1
         record = {
             "schema": SCHEMA,
             "seq": self._seq,
             "event": event,
-            "incident": request.incident.id,
-            "at": _iso(request.now),
+            "incident": incident,
+            "at": _iso(at),
             **payload,
         }
-        return json.dumps(record, sort_keys=False, separators=(",", ":"), ensure_ascii=False)
+        return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+
+    def _append(self, lines: list[str]) -> None:
+        """Write the lines with one ``write``, flushed and fsync'ed."""
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write("".join(line + "\n" for line in lines))
+            fh.flush()
+            os.fsync(fh.fileno())
 
     def solve(self, request: BridgeRequest, params: SolveParams | None = None) -> BridgeResult:
         """Solve ``request`` with the per-start trail on, log the decision and return it."""
@@ -95,52 +103,26 @@ class AuditLog:
 
     def record_event(self, event: str, incident: str, at: Any, payload: dict[str, Any]) -> None:
         """Append one workflow event (e.g. ``approval_granted``) with its payload."""
-        self._seq += 1
-        record = {
-            "schema": SCHEMA,
-            "seq": self._seq,
-            "event": event,
-            "incident": incident,
-            "at": _iso(at),
-            **payload,
-        }
-        line = json.dumps(record, separators=(",", ":"), ensure_ascii=False)
-        with self.path.open("a", encoding="utf-8") as fh:
-            fh.write(line + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        self._append([self._line(event, incident, at, payload)])
 
     def record_holds(
         self, event: str, incident: str, now: Any, holds: Sequence[Any], note: str = ""
     ) -> None:
         """Append a hold event (``holds_placed``, ``holds_confirmed``, ``holds_released``,
         ``holds_expired``, ``holds_failed``) listing each hold's id, person, slot and state."""
-        self._seq += 1
-        record = {
-            "schema": SCHEMA,
-            "seq": self._seq,
-            "event": event,
-            "incident": incident,
-            "at": _iso(now),
-            "note": note,
-            "holds": [
-                {
-                    "id": h.id,
-                    "key": h.key,
-                    "person": h.person,
-                    "start": _iso(h.start),
-                    "end": _iso(h.end),
-                    "expires_at": _iso(h.expires_at),
-                    "state": h.state,
-                }
-                for h in holds
-            ],
-        }
-        line = json.dumps(record, separators=(",", ":"), ensure_ascii=False)
-        with self.path.open("a", encoding="utf-8") as fh:
-            fh.write(line + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        holds_payload = [
+            {
+                "id": h.id,
+                "key": h.key,
+                "person": h.person,
+                "start": _iso(h.start),
+                "end": _iso(h.end),
+                "expires_at": _iso(h.expires_at),
+                "state": h.state,
+            }
+            for h in holds
+        ]
+        self.record_event(event, incident, now, {"note": note, "holds": holds_payload})
 
     def record_solve(
         self, request: BridgeRequest, result: BridgeResult, params: SolveParams | None = None
@@ -151,33 +133,37 @@ class AuditLog:
         :func:`verify` will not reproduce it (prefer :meth:`solve`).
         """
         params = params or SolveParams()
+        incident, at = request.incident.id, request.now
         lines = [
             self._line(
                 "request",
-                request,
+                incident,
+                at,
                 {
                     "request_digest": result.meta.request_digest,
                     "params": dataclasses.asdict(params),
                     "request": json.loads(canonical_json(request)),
                 },
             ),
-            self._line("considered", request, {"stats": result.meta.stats.model_dump()}),
+            self._line("considered", incident, at, {"stats": result.meta.stats.model_dump()}),
         ]
         for r in result.rejections:
-            lines.append(self._line("rejected", request, json.loads(r.model_dump_json())))
+            lines.append(self._line("rejected", incident, at, json.loads(r.model_dump_json())))
         for slot in result.slots:
             for approval in slot.approvals:
                 lines.append(
                     self._line(
                         "approval_required",
-                        request,
+                        incident,
+                        at,
                         {"rank": slot.rank, **json.loads(approval.model_dump_json())},
                     )
                 )
             lines.append(
                 self._line(
                     "slot_offered",
-                    request,
+                    incident,
+                    at,
                     {
                         "rank": slot.rank,
                         "start": _iso(slot.start),
@@ -189,21 +175,21 @@ class AuditLog:
             )
         if result.escalation is not None:
             lines.append(
-                self._line("escalation", request, json.loads(result.escalation.model_dump_json()))
+                self._line(
+                    "escalation", incident, at, json.loads(result.escalation.model_dump_json())
+                )
             )
         for warning in result.warnings:
-            lines.append(self._line("warning", request, json.loads(warning.model_dump_json())))
+            lines.append(self._line("warning", incident, at, json.loads(warning.model_dump_json())))
         lines.append(
             self._line(
                 "result",
-                request,
+                incident,
+                at,
                 {"status": result.status.value, "result_digest": _result_digest(result)},
             )
         )
-        with self.path.open("a", encoding="utf-8") as fh:
-            fh.write("".join(line + "\n" for line in lines))
-            fh.flush()
-            os.fsync(fh.fileno())
+        self._append(lines)
 
 
 def read_log(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:

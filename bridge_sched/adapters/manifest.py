@@ -54,6 +54,7 @@ from ..model import (
     DateOverride,
     Identifier,
     Incident,
+    LocalTimePolicy,
     Meeting,
     Policy,
     TimeRange,
@@ -506,7 +507,9 @@ def assemble(
                 elif part.availability is not None:
                     overrides = availability_overrides(part.availability, mp.timezone, window)
                 elif part.working_hours is not None and part.timezone is not None:
-                    overrides = _weekly_in_other_zone(part, mp.timezone, window)
+                    overrides = _weekly_in_other_zone(
+                        part, mp.timezone, window, m.policy.local_times
+                    )
         # no calendar speaks for these stretches: unknown, never silently free
         busy.extend(Busy(start=a, end=b, kind=BusyKind.unknown) for a, b in _gaps(window, covered))
         person: dict[str, Any] = {
@@ -598,7 +601,7 @@ def assemble(
 
 
 def _weekly_in_other_zone(
-    part: CalendarPart, timezone: str, window: Window
+    part: CalendarPart, timezone: str, window: Window, local_times: LocalTimePolicy
 ) -> tuple[DateOverride, ...]:
     """Weekly hours stated in another zone, as per-date overrides in the person's zone."""
     from ..timegrid import local_rule_intervals
@@ -613,7 +616,7 @@ def _weekly_in_other_zone(
         first,
         last,
         lambda d: weekly.for_weekday(d.weekday()),
-        Policy().local_times,
+        local_times,
         "working_hours",
     )
     return availability_overrides(tuple(Window(start=a, end=b) for a, b in spans), timezone, window)
