@@ -119,6 +119,7 @@ class AuditLog:
                 "end": _iso(h.end),
                 "expires_at": _iso(h.expires_at),
                 "state": h.state,
+                "reason": h.reason,
             }
             for h in holds
         ]

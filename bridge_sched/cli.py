@@ -1,7 +1,11 @@
-"""Command line: ``bridge-sched solve|assemble|explain|hold|confirm|release|sweep|status|demo|schema``.
+"""Command line: ``bridge-sched solve|assemble|explain|demo|schema`` and the hold commands
+``hold|approve|confirm|release|sweep|status``.
 
 Exit codes: 0 scheduled, 3 needs approval, 4 escalate, 5 needs refresh (stale
 source data), 2 bad input (one line on stderr, no traceback), 1 internal error.
+The hold commands use 0 done, 1 not done (a calendar refused, or still in
+progress), 2 bad input or a conflicting placement, 6 refused for lack of an
+approval (bounded authority).
 """
 
 from __future__ import annotations
@@ -188,7 +192,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sys.stdout.write(text)
                 return 0
             return _emit(solve(text), args.json)
-        if args.command in ("hold", "confirm", "release", "sweep", "status"):
+        from .holds.cli import COMMANDS as HOLD_COMMANDS
+
+        if args.command in HOLD_COMMANDS:
             from .holds.cli import run
 
             return run(args)

@@ -215,3 +215,8 @@ def test_holds_walkthrough_runs() -> None:
     assert "invite .ics: METHOD:REQUEST" in out
     assert "INC-4711-B: tentative holds expired and were released" in out
     assert "holds released 2027-03-16T13:30:00Z" in out  # slot #2 released on confirming #1
+    assert "confirm refused: slot #3 (2027-03-16T16:00:00Z) lacks approval: OUT_OF_HOURS" in out
+    assert "INC-4711-C: bridge confirmed 2027-03-16 16:00 UTC-16:30 UTC" in out
+    assert "INC-4711-D: holds NOT placed for 2027-03-16 15:30 UTC\nCalendar refused: ic-chen" in out
+    assert "INC-4711-E after the crash: placed, placing" in out
+    assert "lead-kofi=failed (not_found)" in out

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import multiprocessing
 from pathlib import Path
 
 import pytest
@@ -12,12 +10,8 @@ import pytest
 from bridge_sched.holds import (
     InMemoryGateway,
     Ledger,
-    LedgerError,
-    confirm,
     hold_id,
     place_holds,
-    recover,
-    release,
     sweep,
 )
 
@@ -46,15 +40,17 @@ def _place(ledger: Ledger, gw: InMemoryGateway, key: str = "INC-4711/1", **kw): 
 
 def _consistent(ledger: Ledger, gw: InMemoryGateway) -> None:
     """No block without a placed/confirmed row, no such row without a block."""
-    live = {h.id for h in ledger.holds(states=["placed", "confirmed"])}
-    assert set(gw.blocks) == live
-    assert not ledger.holds(states=["placing"])
+    live = {h.id: h.state for h in ledger.holds(states=["placed", "confirmed"])}
+    assert {i: s for i, (_p, s) in gw.blocks.items()} == {
+        i: ("tentative" if s == "placed" else "confirmed") for i, s in live.items()
+    }
+    assert not ledger.holds(states=["placing", "confirming", "releasing"])
 
 
 def test_all_attendees_hold_the_slot(tmp_path: Path) -> None:
     ledger, gw = Ledger(tmp_path / "l.db"), InMemoryGateway()
     placement = _place(ledger, gw)
-    assert placement.ok
+    assert placement.ok and placement.status == "held"
     assert [h.person for h in placement.holds] == sorted(PEOPLE)
     assert all(h.state == "placed" and h.expires_at == SLA for h in placement.holds)
     assert [t.to_state for t in ledger.transitions(hold_id("INC-4711/1", "eng-dara"))] == [
@@ -67,7 +63,7 @@ def test_all_attendees_hold_the_slot(tmp_path: Path) -> None:
 def test_one_failure_releases_the_others(tmp_path: Path) -> None:
     ledger, gw = Ledger(tmp_path / "l.db"), InMemoryGateway(fail={"ic-chen"})
     placement = _place(ledger, gw)
-    assert not placement.ok
+    assert not placement.ok and placement.status == "failed"
     assert placement.failed == ("ic-chen",)
     assert placement.skipped == ("lead-kofi", "sup-amara")
     states = {h.person: h.state for h in placement.holds}
@@ -77,6 +73,13 @@ def test_one_failure_releases_the_others(tmp_path: Path) -> None:
         "ic-chen": "failed",
         "lead-kofi": "failed",
         "sup-amara": "failed",
+    }
+    assert {h.person: h.reason for h in placement.holds} == {
+        "csm-priya": "incomplete",
+        "eng-dara": "incomplete",
+        "ic-chen": "refused",
+        "lead-kofi": "not_attempted",
+        "sup-amara": "not_attempted",
     }
     assert gw.blocks == {}
     _consistent(ledger, gw)
@@ -89,105 +92,6 @@ def test_placing_twice_is_idempotent(tmp_path: Path) -> None:
     again = _place(ledger, gw)
     assert again.holds == first.holds
     assert len(gw.calls) == calls  # the calendar was not touched again
-
-
-class Crash(Exception):
-    pass
-
-
-STEPS = (
-    ["intents"]
-    + [f"placed-on-calendar:{p}" for p in sorted(PEOPLE)]
-    + [f"placed-in-ledger:{p}" for p in sorted(PEOPLE)]
-)
-
-
-@pytest.mark.parametrize("crash_at", STEPS)
-@pytest.mark.parametrize("failing", [None, "lead-kofi"])
-def test_crash_at_every_step_converges(tmp_path: Path, crash_at: str, failing: str | None) -> None:
-    ledger = Ledger(tmp_path / "l.db")
-    gw = InMemoryGateway(fail={failing} if failing else set())
-
-    def step(name: str) -> None:
-        if name == crash_at:
-            raise Crash(name)
-
-    with contextlib.suppress(Crash):
-        _place(ledger, gw, step=step)
-    # a new process opens the same ledger and recovers
-    ledger = Ledger(tmp_path / "l.db")
-    recover(ledger, gw, NOW)
-    _consistent(ledger, gw)
-    holds = ledger.holds(key="INC-4711/1")
-    states = {h.state for h in holds}
-    # all-or-nothing: either everyone holds the slot, or nobody does
-    assert states <= {"placed"} or not (states & {"placed", "confirmed"})
-    # re-running the placement afterwards changes nothing
-    before = [(h.id, h.state) for h in holds]
-    _place(ledger, gw)
-    assert [(h.id, h.state) for h in ledger.holds(key="INC-4711/1")] == before
-
-
-def test_sweep_expires_at_the_sla_and_not_before(tmp_path: Path) -> None:
-    ledger, gw = Ledger(tmp_path / "l.db"), InMemoryGateway()
-    _place(ledger, gw)
-    assert sweep(ledger, gw, SLA - dt.timedelta(seconds=1)) == []
-    expired = sweep(ledger, gw, SLA)
-    assert sorted(h.person for h in expired) == sorted(PEOPLE)
-    assert gw.blocks == {}
-    assert {h.state for h in ledger.holds()} == {"expired"}
-    _consistent(ledger, gw)
-
-
-def test_confirm_releases_the_other_slot(tmp_path: Path) -> None:
-    ledger, gw = Ledger(tmp_path / "l.db"), InMemoryGateway()
-    _place(ledger, gw, key="INC-4711/1")
-    _place(ledger, gw, key="INC-4711/2")
-    confirm(ledger, gw, "INC-4711/1", NOW)
-    assert {h.state for h in ledger.holds(key="INC-4711/1")} == {"confirmed"}
-    assert {h.state for h in ledger.holds(key="INC-4711/2")} == {"released"}
-    assert {status for _p, status in gw.blocks.values()} == {"confirmed"}
-    # a confirmed hold does not expire
-    assert sweep(ledger, gw, SLA + dt.timedelta(hours=1)) == []
-    release(ledger, gw, "INC-4711/1", NOW)  # cancel
-    assert gw.blocks == {}
-    _consistent(ledger, gw)
-
-
-def test_illegal_transition_is_refused(tmp_path: Path) -> None:
-    ledger, gw = Ledger(tmp_path / "l.db"), InMemoryGateway()
-    placement = _place(ledger, gw)
-    h = placement.holds[0]
-    ledger.move(h.id, "released", NOW)
-    with pytest.raises(LedgerError):
-        ledger.move(h.id, "placed", NOW)
-
-
-def _race(
-    path: str, barrier: multiprocessing.synchronize.Barrier, out: multiprocessing.Queue
-) -> None:  # type: ignore[name-defined]
-    ledger, gw = Ledger(path), InMemoryGateway()
-    barrier.wait()
-    _place(ledger, gw)
-    out.put(len(gw.calls))
-
-
-def test_two_processes_racing_on_one_key(tmp_path: Path) -> None:
-    path = str(tmp_path / "l.db")
-    Ledger(path).close()
-    ctx = multiprocessing.get_context("spawn")
-    barrier, out = ctx.Barrier(2), ctx.Queue()
-    procs = [ctx.Process(target=_race, args=(path, barrier, out)) for _ in range(2)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(60)
-    calls = sorted(out.get(timeout=5) for _ in procs)
-    assert calls == [0, len(PEOPLE)]  # exactly one process placed the holds
-    ledger = Ledger(path)
-    holds = ledger.holds(key="INC-4711/1")
-    assert len(holds) == len(PEOPLE) and {h.state for h in holds} == {"placed"}
-    assert all(len(ledger.transitions(h.id)) == 2 for h in holds)
 
 
 # --------------------------------------------------------------------------- #
@@ -225,7 +129,7 @@ def test_ics_gateway_writes_tentative_then_cancel(tmp_path: Path) -> None:
     part = ics.load(gw.path(dara), window=window, fetched_at=NOW)
     assert [(b.start, b.end, b.kind.value) for b in part.busy] == [(START, END, "tentative")]
     # expiry releases with METHOD:CANCEL and a higher SEQUENCE; the adapter sees nothing
-    sweep(ledger, gw, SLA)
+    assert [h.person for h in sweep(ledger, gw, SLA).expired] == sorted(PEOPLE)
     cal = icalendar.Calendar.from_ical(gw.path(dara).read_bytes())
     event = next(iter(cal.walk("VEVENT")))
     assert (str(cal["method"]), str(event["status"]), int(event["sequence"])) == (
@@ -235,24 +139,6 @@ def test_ics_gateway_writes_tentative_then_cancel(tmp_path: Path) -> None:
     )
     assert ics.load(gw.path(dara), window=window, fetched_at=NOW).busy == ()
     assert gw.find(dara) is None
-
-
-@pytest.mark.parametrize("crash_at", STEPS)
-def test_ics_gateway_crash_at_every_step_converges(tmp_path: Path, crash_at: str) -> None:
-    from bridge_sched.holds import IcsGateway
-
-    ledger, gw = Ledger(tmp_path / "l.db"), IcsGateway(tmp_path / "cal", read_only={"sup-amara"})
-
-    def step(name: str) -> None:
-        if name == crash_at:
-            raise Crash(name)
-
-    with contextlib.suppress(Crash):
-        _place(ledger, gw, step=step)  # type: ignore[arg-type]
-    recover(ledger, gw, NOW)  # type: ignore[arg-type]
-    live = {h.id for h in ledger.holds(states=["placed", "confirmed"])}
-    on_calendar = {h.id for h in ledger.holds() if gw.find(h) is not None}
-    assert live == on_calendar == set()  # sup-amara's calendar refuses: nobody holds the slot
 
 
 class _LandsButRaises(InMemoryGateway):

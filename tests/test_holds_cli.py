@@ -72,3 +72,62 @@ def test_unusable_ledger_and_request_are_one_line_errors(
     bad.write_text("{}", "utf-8")
     assert main(["hold", str(bad), "--ledger", str(tmp_path / "h.db")]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_confirm_needs_a_recorded_approval(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from bridge_sched import BridgeRequest, load_example, solve
+
+    data = load_example().model_dump(mode="json")
+    data["policy"]["substitution"] = "needs_approval"
+    request = tmp_path / "r.json"
+    request.write_text(json.dumps(data), "utf-8")
+    slot = next(s for s in solve(BridgeRequest.model_validate(data)).slots if s.approvals)
+    ledger, log = str(tmp_path / "h.db"), str(tmp_path / "a.jsonl")
+    rank = ["--rank", str(slot.rank)]
+    assert main(["hold", str(request), *rank, "--ledger", ledger, "--log", log]) == 0
+    out = capsys.readouterr().out
+    assert "approval needed from incident_leadership" in out
+    key = out.strip().splitlines()[-1].removeprefix("key: ")
+    now = ["--now", "2027-03-16T12:10:00Z"]
+    # without an approval neither confirm path goes through (exit 6), nothing changes
+    assert main(["confirm", key, "--ledger", ledger, *now]) == 6
+    assert "lacks approval: OUT_OF_HOURS" in capsys.readouterr().err
+    assert main(["confirm", key, "--request", str(request), *rank, "--ledger", ledger, *now]) == 6
+    capsys.readouterr()
+    approval = ["--approver", "lead-kofi", "--authority", "incident_leadership"]
+    assert (
+        main(
+            [
+                "approve",
+                key,
+                *approval,
+                "--codes",
+                "OUT_OF_HOURS",
+                "--ledger",
+                ledger,
+                "--log",
+                log,
+                *now,
+            ]
+        )
+        == 0
+    )
+    assert "approval by lead-kofi as incident_leadership recorded" in capsys.readouterr().out
+    invite = tmp_path / "invite.ics"
+    argv = ["confirm", key, "--request", str(request), *rank, "--invite", str(invite)]
+    assert main([*argv, "--ledger", ledger, "--log", log, *now]) == 0
+    assert "bridge confirmed" in capsys.readouterr().out
+    cal = icalendar.Calendar.from_ical(invite.read_bytes())
+    assert str(cal["method"]) == "REQUEST"
+    assert [r["event"] for r in read_log(log)] == [
+        "holds_placed",
+        "approval_granted",
+        "holds_confirmed",
+    ]
+    # a bad code is one line, exit 2
+    assert main(["approve", key, *approval, "--codes", "NOPE", "--ledger", ledger, *now]) == 2
+    assert capsys.readouterr().err.count("\n") == 1

@@ -2,8 +2,8 @@
 
 >>> from bridge_sched.holds import Ledger, InMemoryGateway, place_holds, sweep
 
-Work in progress for issue 6 (invite packet, messages, CLI and the iCalendar
-and CalDAV gateways follow); what is here is complete and tested.
+See ``docs/holds.md`` for the states, the crash and race guarantees, the
+invite packet and bounded authority.
 """
 
 from . import messages
@@ -18,11 +18,35 @@ from .invite import (
     MeetingProvider,
     StubMeetingProvider,
     build_invite,
+    check_authority,
 )
-from .ledger import TRANSITIONS, Hold, HoldState, Ledger, LedgerError, Transition, hold_id
-from .workflow import Placement, confirm, place_holds, recover, release, sweep
+from .ledger import (
+    REASONS,
+    TRANSITIONS,
+    Hold,
+    HoldState,
+    Ledger,
+    LedgerError,
+    PlacementConflict,
+    Transition,
+    hold_id,
+)
+from .workflow import (
+    DEFAULT_LEASE,
+    Placement,
+    PlacementStatus,
+    SweepReport,
+    approve,
+    confirm,
+    place_holds,
+    recover,
+    release,
+    sweep,
+)
 
 __all__ = [
+    "DEFAULT_LEASE",
+    "REASONS",
     "TRANSITIONS",
     "ApprovalGrant",
     "AuthorityError",
@@ -39,10 +63,15 @@ __all__ = [
     "LedgerError",
     "MeetingProvider",
     "Placement",
+    "PlacementConflict",
+    "PlacementStatus",
     "Step",
     "StubMeetingProvider",
+    "SweepReport",
     "Transition",
+    "approve",
     "build_invite",
+    "check_authority",
     "confirm",
     "hold_id",
     "messages",

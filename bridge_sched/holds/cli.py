@@ -1,9 +1,15 @@
-"""``bridge-sched hold|confirm|release|sweep|status`` against a ledger file.
+"""``bridge-sched hold|approve|confirm|release|sweep|status`` against a ledger file.
 
 Calendars are iCalendar folders (:class:`~bridge_sched.holds.IcsGateway`),
 by default ``<ledger>.calendars/`` next to the ledger. Every command takes
-``--now`` (the library never reads the clock; ``hold`` uses the request's
-``now``) and may append its event to an audit log (``--log``).
+``--now`` (the library never reads the clock; ``hold`` defaults to the
+request's ``now``) and may append its event to an audit log (``--log``).
+Each command is a thin shell over :class:`~bridge_sched.holds.BridgeWorkflow`
+or the ledger functions, so the CLI and the library cannot drift apart.
+
+Exit codes: 0 done; 1 not done (a calendar refused, or work still in
+progress - run ``sweep``); 2 bad input or a placement conflict; 6 refused for
+lack of an approval (bounded authority).
 """
 
 from __future__ import annotations
@@ -16,50 +22,68 @@ from pathlib import Path
 
 from .._validate import parse_request
 from ..errors import InputError
+from ..model import BridgeRequest
+from ..result import Slot
 from ..solve import SolveParams, solve
-from . import messages
+from .flow import BridgeWorkflow
 from .gateway import GatewayError
 from .ics_gateway import IcsGateway
-from .ledger import Hold, Ledger, LedgerError
-from .workflow import confirm, place_holds, recover, release, sweep
+from .invite import ApprovalGrant, AuthorityError
+from .ledger import Ledger, LedgerError
 
-__all__ = ["add_commands", "run"]
+__all__ = ["COMMANDS", "EXIT_NEEDS_APPROVAL", "add_commands", "run"]
 
-COMMANDS = ("hold", "confirm", "release", "sweep", "status")
+COMMANDS = ("hold", "approve", "confirm", "release", "sweep", "status")
+EXIT_NEEDS_APPROVAL = 6
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register the hold commands on the main parser."""
 
-    def common(p: argparse.ArgumentParser, now: bool = True) -> None:
+    def common(p: argparse.ArgumentParser, now: str = "required") -> None:
         p.add_argument("--ledger", required=True, help="SQLite ledger file (created if missing)")
         p.add_argument("--calendars", help="iCalendar folder (default: <ledger>.calendars)")
         p.add_argument("--log", help="append the event to this audit log")
-        if now:
+        if now == "required":
             p.add_argument(
                 "--now", required=True, help="the current instant (ISO 8601 with offset)"
             )
+        elif now == "optional":
+            p.add_argument("--now", help="the current instant (default: the request's now)")
+
+    def slot_of(p: argparse.ArgumentParser, required: bool) -> None:
+        if required:
+            p.add_argument("request", help="the request file (JSON)")
+        else:
+            p.add_argument("--request", help="the request of the slot (builds the invite)")
+        p.add_argument("--rank", type=int, default=1, help="which ranked slot (default 1)")
 
     p = sub.add_parser("hold", help="place tentative holds for a ranked slot of a request")
-    p.add_argument("request")
-    p.add_argument("--rank", type=int, default=1)
+    slot_of(p, required=True)
     p.add_argument("--key", help="placement key (default: <incident>/<start>)")
     p.add_argument("--expires-at", help="default: the request window's end (the SLA)")
-    common(p, now=False)
-    for name, text in (
-        ("confirm", "confirm a placement and release the incident's other holds"),
-        ("release", "release a placement (cancel)"),
-    ):
-        p = sub.add_parser(name, help=text)
-        p.add_argument("key")
-        common(p)
-    p = sub.add_parser(
-        "sweep", help="release every hold past its expiry; settle crashed placements"
-    )
+    common(p, now="optional")
+    p = sub.add_parser("approve", help="record an approval of a placement's exceptions")
+    p.add_argument("key")
+    p.add_argument("--approver", required=True, help="person id of who approved")
+    p.add_argument("--authority", required=True, help="the authority (e.g. incident_leadership)")
+    p.add_argument("--codes", required=True, help="comma-separated exception codes approved")
+    p.add_argument("--people", default="", help="comma-separated people (default: anyone)")
+    p.add_argument("--at", help="when it was approved (default: --now)")
+    common(p)
+    p = sub.add_parser("confirm", help="confirm a placement and release the incident's other holds")
+    p.add_argument("key")
+    slot_of(p, required=False)
+    p.add_argument("--invite", help="write the invite .ics (METHOD:REQUEST) here (needs --request)")
+    common(p)
+    p = sub.add_parser("release", help="release a placement (cancel)")
+    p.add_argument("key")
+    common(p)
+    p = sub.add_parser("sweep", help="release every hold past its expiry; settle crashed steps")
     common(p)
     p = sub.add_parser("status", help="the holds of an incident and their states")
     p.add_argument("incident")
-    common(p, now=False)
+    common(p, now="none")
 
 
 def _instant(text: str, field: str) -> dt.datetime:
@@ -72,19 +96,30 @@ def _instant(text: str, field: str) -> dt.datetime:
     return value.astimezone(dt.timezone.utc)
 
 
-def _log(
-    args: argparse.Namespace, event: str, incident: str, now: dt.datetime, holds: list[Hold]
-) -> None:
-    if args.log and holds:
-        from ..audit import AuditLog
+def _request(path: str) -> BridgeRequest:
+    try:
+        raw = Path(path).read_text("utf-8-sig")
+    except OSError as exc:
+        raise InputError("request", path, f"cannot read file ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise InputError("request", path, "file is not UTF-8 text") from None
+    return parse_request(raw)
 
-        AuditLog(args.log).record_holds(event, incident, now, holds)
+
+def _slot(request: BridgeRequest, rank: int) -> Slot:
+    slots = {s.rank: s for s in solve(request, SolveParams()).slots}
+    if rank not in slots:
+        raise InputError("--rank", rank, f"the result has {len(slots)} slot(s)")
+    return slots[rank]
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run one hold command; returns the exit code (gateway failures: one line, exit 1)."""
+    """Run one hold command; returns the exit code (see the module doc)."""
     try:
         return _run(args)
+    except AuthorityError as exc:
+        sys.stderr.write(f"bridge-sched: refused (bounded authority): {exc}\n")
+        return EXIT_NEEDS_APPROVAL
     except (GatewayError, LedgerError) as exc:
         sys.stderr.write(f"bridge-sched: {exc}\n")
         return 1
@@ -95,7 +130,12 @@ def _run(args: argparse.Namespace) -> int:
         ledger = Ledger(args.ledger)
     except sqlite3.Error as exc:
         raise InputError("--ledger", args.ledger, f"cannot open the ledger ({exc})") from None
-    gateway = IcsGateway(args.calendars or f"{args.ledger}.calendars")
+    log = None
+    if args.log:
+        from ..audit import AuditLog
+
+        log = AuditLog(args.log)
+    flow = BridgeWorkflow(ledger, IcsGateway(args.calendars or f"{args.ledger}.calendars"), log)
     out = sys.stdout
     if args.command == "status":
         holds = ledger.holds(incident=args.incident)
@@ -105,79 +145,73 @@ def _run(args: argparse.Namespace) -> int:
         for h in holds:
             out.write(
                 f"{h.key:<28} {h.person:<14} {h.start:%Y-%m-%d %H:%M}-{h.end:%H:%M} UTC  "
-                f"{h.state:<9} expires {h.expires_at:%Y-%m-%d %H:%M} UTC\n"
+                f"{h.state:<10} {h.reason:<13} expires {h.expires_at:%Y-%m-%d %H:%M} UTC\n"
             )
         return 0
     if args.command == "hold":
-        try:
-            raw = Path(args.request).read_text("utf-8-sig")
-        except OSError as exc:
-            raise InputError(
-                "request", args.request, f"cannot read file ({exc.strerror})"
-            ) from None
-        request = parse_request(raw)
-        result = solve(request, SolveParams())
-        slots = {s.rank: s for s in result.slots}
-        if args.rank not in slots:
-            raise InputError("--rank", args.rank, f"the result has {len(slots)} slot(s)")
-        slot = slots[args.rank]
-        now = request.now
-        key = args.key or f"{request.incident.id}/{slot.start:%Y%m%dT%H%MZ}"
-        expires = (
-            _instant(args.expires_at, "--expires-at") if args.expires_at else request.window.end
+        request = _request(args.request)
+        slot = _slot(request, args.rank)
+        step = flow.hold(
+            request,
+            slot,
+            _instant(args.expires_at, "--expires-at") if args.expires_at else None,
+            key=args.key,
+            now=_instant(args.now, "--now") if args.now else None,
         )
-        placement = place_holds(
-            ledger,
-            gateway,
-            key=key,
-            incident=request.incident.id,
-            people=[a.person for a in slot.assignments],
-            start=slot.start,
-            end=slot.end,
-            expires_at=expires,
-            now=now,
-        )
-        holds = list(placement.holds)
-        _log(
-            args,
-            "holds_placed" if placement.ok else "holds_failed",
-            request.incident.id,
-            now,
-            holds,
-        )
-        if placement.ok:
-            out.write(messages.holds_placed(request.incident.id, holds).text + "\n")
-            if slot.approvals:
-                out.write(messages.approval_needed(request.incident.id, slot).text + "\n")
-            out.write(f"key: {key}\n")
-            return 0
-        out.write(
-            f"{request.incident.id}: holds NOT placed; calendar refused for "
-            f"{', '.join(placement.failed)}; released the others\n"
-        )
-        return 1
+        for message in (step.message, *step.more):
+            out.write(message.text + "\n")
+        assert step.placement is not None
+        out.write(f"key: {step.placement.key}\n")
+        return 0 if step.placement.ok else 1
     now = _instant(args.now, "--now")
     if args.command == "sweep":
-        recover(ledger, gateway, now)
-        expired = sweep(ledger, gateway, now)
-        for incident in sorted({h.incident for h in expired}):
-            mine = [h for h in expired if h.incident == incident]
-            _log(args, "holds_expired", incident, now, mine)
-            out.write(messages.holds_expired(incident, mine).text + "\n")
-        if not expired:
+        steps = flow.sweep(now)
+        for s in steps:
+            out.write(s.message.text + "\n")
+        if not steps:
             out.write("nothing expired\n")
+        return 1 if any(s.report and s.report.stuck for s in steps) else 0
+    if args.command == "approve":
+        grant = _grant(args, now)
+        flow.approve(args.key, grant, now)
+        out.write(
+            f"{args.key}: approval by {grant.approver} as {grant.authority} recorded for "
+            f"{', '.join(c.value for c in grant.codes)}\n"
+        )
         return 0
-    if not ledger.holds(key=args.key):
-        raise InputError("key", args.key, "no placement with this key in the ledger")
     if args.command == "confirm":
-        try:
-            placement = confirm(ledger, gateway, args.key, now)
-        except ValueError as exc:
-            raise InputError("key", args.key, str(exc)) from None
-        _log(args, "holds_confirmed", placement.holds[0].incident, now, list(placement.holds))
-        out.write(f"{args.key}: confirmed for {', '.join(h.person for h in placement.holds)}\n")
-        return 0
-    placement = release(ledger, gateway, args.key, now)
-    _log(args, "holds_released", placement.holds[0].incident, now, list(placement.holds))
-    out.write(f"{args.key}: released\n")
-    return 0
+        if args.request:
+            request = _request(args.request)
+            step = flow.confirm(request, _slot(request, args.rank), now, key=args.key)
+            if args.invite:
+                assert step.packet is not None
+                Path(args.invite).write_text(step.packet.ics, "utf-8")
+        else:
+            if args.invite:
+                raise InputError("--invite", args.invite, "needs --request to build the invite")
+            step = flow.confirm_holds(args.key, now)
+        assert step.placement is not None
+        for message in (step.message, *step.more):
+            out.write(message.text + "\n")
+        return 0 if step.placement.status == "confirmed" else 1
+    step = flow.release(args.key, now)
+    out.write(step.message.text + "\n")
+    assert step.placement is not None
+    return 0 if step.placement.status in ("released", "failed", "expired") else 1
+
+
+def _grant(args: argparse.Namespace, now: dt.datetime) -> ApprovalGrant:
+    from pydantic import ValidationError
+
+    from .._validate import _input_error
+
+    try:
+        return ApprovalGrant(
+            approver=args.approver,
+            authority=args.authority,
+            at=_instant(args.at, "--at") if args.at else now,
+            codes=tuple(c.strip() for c in args.codes.split(",") if c.strip()),
+            people=tuple(p.strip() for p in args.people.split(",") if p.strip()),
+        )
+    except ValidationError as exc:
+        raise _input_error(exc) from None

@@ -40,19 +40,30 @@ class CalendarGateway(Protocol):
 
 
 class InMemoryGateway:
-    """A calendar in a dict, for tests and notebooks; ``fail`` makes chosen people fail.
+    """A calendar in a dict, for tests and notebooks; chosen people's calls can fail.
 
     Attributes
     ----------
     blocks
         ``hold id -> (person, status)`` with status ``tentative`` or ``confirmed``.
-    fail
-        People whose ``place`` raises :class:`GatewayError`.
+    fail, fail_release, fail_confirm
+        People whose ``place`` / ``release`` / ``confirm`` raises :class:`GatewayError`
+        (sets; change them between calls to model a calendar that comes back).
+    calls
+        Every call as ``(operation, hold id)``, in order.
     """
 
-    def __init__(self, fail: set[str] | None = None) -> None:
+    def __init__(
+        self,
+        fail: set[str] | None = None,
+        *,
+        fail_release: set[str] | None = None,
+        fail_confirm: set[str] | None = None,
+    ) -> None:
         self.blocks: dict[str, tuple[str, str]] = {}
         self.fail = set(fail or ())
+        self.fail_release = set(fail_release or ())
+        self.fail_confirm = set(fail_confirm or ())
         self.calls: list[tuple[str, str]] = []
 
     def place(self, hold: Hold, now: dt.datetime) -> str:
@@ -65,10 +76,14 @@ class InMemoryGateway:
 
     def release(self, hold: Hold, now: dt.datetime) -> None:
         self.calls.append(("release", hold.id))
+        if hold.person in self.fail_release:
+            raise GatewayError(f"calendar of {hold.person} did not release the hold")
         self.blocks.pop(hold.id, None)
 
     def confirm(self, hold: Hold, now: dt.datetime) -> None:
         self.calls.append(("confirm", hold.id))
+        if hold.person in self.fail_confirm:
+            raise GatewayError(f"calendar of {hold.person} did not confirm the hold")
         if hold.id in self.blocks:
             self.blocks[hold.id] = (hold.person, "confirmed")
 

@@ -74,7 +74,7 @@ class IcsGateway:
         path = self.path(hold)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".ics.tmp")
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
             tmp.write_bytes(render_hold(hold, status, sequence, now, method))
             os.replace(tmp, path)
         except OSError as exc:

@@ -1,15 +1,21 @@
 """Incident-room messages: plain text and Slack Block Kit JSON, built from ids and times only.
 
 One function per moment of the workflow: a slot proposed, holds placed (with
-their expiry), an approval needed (reasons and approver), the bridge
-confirmed, an escalation raised, holds expired. Every message carries the
-same content twice: ``text`` (also Slack's notification fallback) and
+their expiry), holds that could not be placed (whose calendar refused, and
+what was released again), an approval needed (reasons and approver), the
+bridge confirmed, an escalation raised, holds expired. Every message carries
+the same content twice: ``text`` (also Slack's notification fallback) and
 ``blocks`` (a list of Block Kit ``section``/``context`` blocks).
+
+A builder never posts a message about nothing: called without the holds,
+people or approvals its message is about, it raises :class:`ValueError`
+(a bug in the caller, not an event for the incident room).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -23,8 +29,12 @@ __all__ = [
     "approval_needed",
     "bridge_confirmed",
     "escalated",
+    "holds_confirmed",
     "holds_expired",
+    "holds_failed",
+    "holds_pending",
     "holds_placed",
+    "holds_released",
     "slot_proposed",
 ]
 
@@ -68,8 +78,23 @@ def slot_proposed(incident: str, slot: Slot) -> Message:
     )
 
 
-def holds_placed(incident: str, holds: list[Hold]) -> Message:
-    """Tentative holds placed, and when they expire."""
+def _slot_times(holds: Sequence[Hold]) -> list[dt.datetime]:
+    return sorted({h.start for h in holds})
+
+
+def holds_placed(incident: str, holds: Sequence[Hold]) -> Message:
+    """Tentative holds placed for one slot, and when they expire.
+
+    Raises
+    ------
+    ValueError
+        No holds, or holds of more than one slot. (A placement that failed is
+        :func:`holds_failed`, not this.)
+    """
+    if not holds:
+        raise ValueError(f"{incident}: holds_placed needs the placed holds; none were given")
+    if len(_slot_times(holds)) != 1:
+        raise ValueError(f"{incident}: holds_placed takes the holds of one slot")
     people = ", ".join(h.person for h in holds)
     expiry = min(h.expires_at for h in holds)
     return _message(
@@ -79,11 +104,60 @@ def holds_placed(incident: str, holds: list[Hold]) -> Message:
     )
 
 
-def approval_needed(incident: str, slot: Slot) -> Message:
-    """The approvals slot #rank needs, with the approver."""
-    approver = slot.approvals[0].approver if slot.approvals else "-"
+def holds_failed(
+    incident: str,
+    failed: Sequence[str],
+    released: Sequence[Hold],
+    *,
+    start: dt.datetime | None = None,
+    skipped: Sequence[str] = (),
+) -> Message:
+    """Holds NOT placed: whose calendar refused, and which holds were released again.
+
+    ``failed`` are the people whose calendar refused (``Placement.failed``),
+    ``released`` the holds that had been placed and were released again
+    because of it (may be empty: the first calendar refused), ``skipped`` the
+    people never attempted (``Placement.skipped``). ``start`` names the slot
+    (otherwise the released holds do, when there are any).
+
+    Raises
+    ------
+    ValueError
+        ``failed`` is empty (nothing failed), or ``released`` mixes slots.
+    """
+    if not failed:
+        raise ValueError(f"{incident}: holds_failed needs whose calendar refused; none given")
+    if len(_slot_times(released)) > 1:
+        raise ValueError(f"{incident}: holds_failed takes the holds of one slot")
+    when = start if start is not None else (released[0].start if released else None)
+    title = f"{incident}: holds NOT placed" + (f" for {_utc(when)}" if when else "")
+    lines = [f"Calendar refused: {', '.join(failed)}"]
+    if released:
+        lines.append(f"Released again: {', '.join(h.person for h in released)}")
+    else:
+        lines.append("Nothing had been placed, so nothing was released.")
+    if skipped:
+        lines.append(f"Not attempted: {', '.join(skipped)}")
     return _message(
-        f"{incident}: approval needed from {approver} for {_utc(slot.start)}",
+        title,
+        lines,
+        "Nobody holds this slot: all attendees or none. Retry with a new key or pick another slot.",
+    )
+
+
+def approval_needed(incident: str, slot: Slot) -> Message:
+    """The approvals slot #rank needs, with the approver.
+
+    Raises
+    ------
+    ValueError
+        The slot needs no approval.
+    """
+    if not slot.approvals:
+        raise ValueError(f"{incident}: slot #{slot.rank} needs no approval")
+    approvers = ", ".join(sorted({a.approver for a in slot.approvals}))
+    return _message(
+        f"{incident}: approval needed from {approvers} for {_utc(slot.start)}",
         [f"- [{a.code.value}] {a.detail}" for a in slot.approvals],
     )
 
@@ -107,11 +181,80 @@ def escalated(incident: str, escalation: Escalation) -> Message:
     return _message(f"{incident}: ESCALATED to {escalation.approver}", lines)
 
 
-def holds_expired(incident: str, holds: list[Hold]) -> Message:
-    """Holds released because the response window passed unconfirmed."""
-    people = ", ".join(h.person for h in holds)
+def holds_expired(incident: str, holds: Sequence[Hold]) -> Message:
+    """Holds released because the response window passed unconfirmed (one line per slot).
+
+    Raises
+    ------
+    ValueError
+        No holds.
+    """
+    if not holds:
+        raise ValueError(f"{incident}: holds_expired needs the expired holds; none were given")
+    lines = [
+        f"Released for {_utc(start)}: {', '.join(h.person for h in holds if h.start == start)}"
+        for start in _slot_times(holds)
+    ]
     return _message(
         f"{incident}: tentative holds expired and were released",
-        [f"Released for: {people}"],
+        lines,
         f"Expired at {_utc(max(h.expires_at for h in holds))}.",
+    )
+
+
+def holds_released(incident: str, holds: Sequence[Hold], why: str) -> Message:
+    """Holds released on request (cancel) or because another slot was confirmed.
+
+    ``why`` is a short reason built from ids (e.g. ``"cancelled"``,
+    ``"bridge confirmed on INC-4711/20270316T1530Z"``).
+
+    Raises
+    ------
+    ValueError
+        No holds.
+    """
+    if not holds:
+        raise ValueError(f"{incident}: holds_released needs the released holds; none were given")
+    lines = [
+        f"Released for {_utc(start)}: {', '.join(h.person for h in holds if h.start == start)}"
+        for start in _slot_times(holds)
+    ]
+    return _message(f"{incident}: tentative holds released ({why})", lines)
+
+
+def holds_pending(incident: str, holds: Sequence[Hold]) -> Message:
+    """A placement or confirmation still in flight: another process is working on it, or
+    a calendar failed and the next call (or sweep) retries.
+
+    Raises
+    ------
+    ValueError
+        No holds.
+    """
+    if not holds:
+        raise ValueError(f"{incident}: holds_pending needs the pending holds; none were given")
+    lines = [f"- {h.person}: {h.state} ({h.reason})" for h in holds]
+    return _message(
+        f"{incident}: holds in progress for {_utc(min(h.start for h in holds))}",
+        lines,
+        "Run the same step again or `bridge-sched sweep` to settle them.",
+    )
+
+
+def holds_confirmed(incident: str, holds: Sequence[Hold]) -> Message:
+    """The holds of one slot are confirmed (without an invite packet; see
+    :func:`bridge_confirmed` for the message with the link and local times).
+
+    Raises
+    ------
+    ValueError
+        No holds, or holds of more than one slot.
+    """
+    if not holds:
+        raise ValueError(f"{incident}: holds_confirmed needs the holds; none were given")
+    if len(_slot_times(holds)) != 1:
+        raise ValueError(f"{incident}: holds_confirmed takes the holds of one slot")
+    return _message(
+        f"{incident}: bridge confirmed {_utc(holds[0].start)}-{holds[0].end:%H:%M} UTC",
+        [f"Confirmed for: {', '.join(h.person for h in holds)}"],
     )
