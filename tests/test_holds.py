@@ -10,6 +10,7 @@ import pytest
 from bridge_sched.holds import (
     InMemoryGateway,
     Ledger,
+    LedgerError,
     hold_id,
     place_holds,
     sweep,
@@ -167,6 +168,10 @@ def test_a_write_that_landed_despite_an_error_is_released(tmp_path: Path) -> Non
         ({"expires_at": NOW}, "expires_at"),
         ({"people": []}, "people"),
         ({"now": NOW.replace(tzinfo=None)}, "now"),
+        ({"people": ["eng-dara", "../../etc"]}, "people"),
+        ({"incident": "INC 4711\n"}, "incident"),
+        ({"key": ""}, "key"),
+        ({"key": "x" * 201}, "key"),
     ],
 )
 def test_bad_placements_are_input_errors(tmp_path: Path, change: dict, field: str) -> None:  # type: ignore[type-arg]
@@ -185,3 +190,33 @@ def test_bad_placements_are_input_errors(tmp_path: Path, change: dict, field: st
     with pytest.raises(InputError) as info:
         place_holds(Ledger(tmp_path / "l.db"), InMemoryGateway(), **args)
     assert info.value.field == field
+
+
+def test_a_file_that_is_not_a_ledger_is_refused(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(LedgerError, match="cannot open the ledger"):
+        Ledger(junk)
+    other = tmp_path / "other.db"
+    import sqlite3
+
+    db = sqlite3.connect(other)
+    db.execute("CREATE TABLE holds (x)")
+    db.commit()
+    db.close()
+    with pytest.raises(
+        LedgerError, match="ledger schema version 0, this bridge_sched reads version 2"
+    ):
+        Ledger(other)
+
+
+def test_illegal_transitions_are_refused(tmp_path: Path) -> None:
+    ledger, gw = Ledger(tmp_path / "l.db"), InMemoryGateway()
+    h = _place(ledger, gw).holds[0]
+    # a placed hold is released only through 'releasing' (decide, then act)
+    with pytest.raises(LedgerError, match="placed -> released is not allowed"):
+        ledger.move(h.id, "released", NOW, "cancelled")
+    with pytest.raises(LedgerError, match="unknown hold reason"):
+        ledger.move(h.id, "confirming", NOW, "because")
+    assert ledger.get(h.id).state == "placed"
+    assert [t.to_state for t in ledger.transitions(h.id)] == ["placing", "placed"]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -128,8 +127,8 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     try:
         ledger = Ledger(args.ledger)
-    except sqlite3.Error as exc:
-        raise InputError("--ledger", args.ledger, f"cannot open the ledger ({exc})") from None
+    except LedgerError as exc:
+        raise InputError("--ledger", args.ledger, str(exc).split(": ", 1)[-1]) from None
     log = None
     if args.log:
         from ..audit import AuditLog

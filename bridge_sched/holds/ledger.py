@@ -357,11 +357,14 @@ class Ledger:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = str(path)
-        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise LedgerError(f"{self.path}: cannot open the ledger ({exc})") from None
         try:
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             tables = self._db.execute(
@@ -377,6 +380,10 @@ class Ledger:
                 if statement.strip():
                     self._db.execute(statement)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.Error as exc:
+            self._db.execute("ROLLBACK")
+            self._db.close()
+            raise LedgerError(f"{self.path}: not a usable ledger ({exc})") from None
         except BaseException:
             self._db.execute("ROLLBACK")
             self._db.close()

@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -58,6 +59,7 @@ __all__ = [
 Step = Callable[[str], None]
 
 _log = logging.getLogger("bridge_sched")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}\Z")
 
 DEFAULT_LEASE = dt.timedelta(minutes=5)
 """How long an in-flight row belongs to the process that claimed it. Choose it
@@ -263,6 +265,13 @@ def place_holds(
         )
     if not people:
         raise InputError("people", "[]", "a placement needs at least one attendee")
+    for field, value in (("incident", incident), *(("people", p) for p in people)):
+        if not isinstance(value, str) or not _ID.match(value):
+            raise InputError(
+                field, str(value), "must be an id: letters, digits and _.:@- (max 128)"
+            )
+    if not (0 < len(key) <= 200) or any(ord(c) < 32 or ord(c) == 127 for c in key):
+        raise InputError("key", key[:200], "must be 1-200 printable characters")
     wanted = [
         Hold(
             id=hold_id(key, person),
