@@ -265,10 +265,10 @@ def place_holds(
         )
     if not people:
         raise InputError("people", "[]", "a placement needs at least one attendee")
-    for field, value in (("incident", incident), *(("people", p) for p in people)):
-        if not isinstance(value, str) or not _ID.match(value):
+    for field, ident in (("incident", incident), *(("people", p) for p in people)):
+        if not isinstance(ident, str) or not _ID.match(ident):
             raise InputError(
-                field, str(value), "must be an id: letters, digits and _.:@- (max 128)"
+                field, str(ident), "must be an id: letters, digits and _.:@- (max 128)"
             )
     if not (0 < len(key) <= 200) or any(ord(c) < 32 or ord(c) == 127 for c in key):
         raise InputError("key", key[:200], "must be 1-200 printable characters")
