@@ -35,6 +35,7 @@ the same envelope.
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import hashlib
 import json
 import os
@@ -61,6 +62,26 @@ def _iso(value: Any) -> str:
     return str(value.isoformat()).replace("+00:00", "Z")
 
 
+def _last_seq(fh: Any) -> int:
+    """The ``seq`` of the last line of the open log (0 when empty)."""
+    fh.seek(0, os.SEEK_END)
+    end = fh.tell()
+    if end == 0:
+        return 0
+    chunk, back = b"", 0
+    while back < end:
+        back = min(end, back + 65536)
+        fh.seek(end - back)
+        chunk = fh.read(back)
+        if chunk.rstrip(b"\n").rfind(b"\n") >= 0 or back == end:
+            break
+    last = chunk.rstrip(b"\n").rsplit(b"\n", 1)[-1]
+    try:
+        return int(json.loads(last)["seq"])
+    except (ValueError, KeyError, TypeError):
+        raise ValueError(f"audit log's last line is not a record (byte {end})") from None
+
+
 class AuditLog:
     """An append-only JSON Lines file of decisions.
 
@@ -72,27 +93,39 @@ class AuditLog:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self._seq = sum(1 for _ in read_log(self.path)) if self.path.exists() else 0
 
-    def _line(self, event: str, incident: str, at: Any, payload: dict[str, Any]) -> str:
-        """One record in the envelope, numbered next."""
-        self._seq += 1
-        record = {
+    def _line(self, event: str, incident: str, at: Any, payload: dict[str, Any]) -> dict[str, Any]:
+        """One record in the envelope (numbered when it is appended)."""
+        clash = sorted({"schema", "seq", "event", "incident", "at"} & set(payload))
+        if clash:
+            raise ValueError(f"audit payload must not set envelope fields {clash}")
+        return {
             "schema": SCHEMA,
-            "seq": self._seq,
+            "seq": 0,
             "event": event,
             "incident": incident,
             "at": _iso(at),
             **payload,
         }
-        return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
 
-    def _append(self, lines: list[str]) -> None:
-        """Write the lines with one ``write``, flushed and fsync'ed."""
-        with self.path.open("a", encoding="utf-8") as fh:
-            fh.write("".join(line + "\n" for line in lines))
-            fh.flush()
-            os.fsync(fh.fileno())
+    def _append(self, records: list[dict[str, Any]]) -> None:
+        """Number the records after the file's last line and write them with one ``write``,
+        flushed and fsync'ed, under an exclusive lock (so concurrent writers never share a
+        number)."""
+        with self.path.open("a+b") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                seq = _last_seq(fh)
+                out = []
+                for record in records:
+                    seq += 1
+                    record["seq"] = seq
+                    out.append(json.dumps(record, separators=(",", ":"), ensure_ascii=False))
+                fh.write("".join(line + "\n" for line in out).encode("utf-8"))
+                fh.flush()
+                os.fsync(fh.fileno())
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
     def solve(self, request: BridgeRequest, params: SolveParams | None = None) -> BridgeResult:
         """Solve ``request`` with the per-start trail on, log the decision and return it."""
@@ -248,9 +281,10 @@ def replay(path: str | os.PathLike[str]) -> str:
         elif event == "result":
             out.append(f"{head}result {rec['status']} {rec['result_digest'][:19]}...")
         elif event == "approval_granted":
+            people = f" for {', '.join(rec['people'])}" if rec.get("people") else ""
             out.append(
-                f"{head}approval granted by {rec['approver']} for {', '.join(rec['codes'])} "
-                f"({rec['key']})"
+                f"{head}approval granted by {rec['approver']} as {rec.get('authority', '?')} "
+                f"at {rec.get('granted_at', '?')}: {', '.join(rec['codes'])}{people} ({rec['key']})"
             )
         elif event.startswith("holds_"):
             people = ", ".join(f"{h['person']}={h['state']}" for h in rec["holds"])

@@ -136,7 +136,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="bridge-sched",
         description="Find ranked incident bridge slots, or escalate with reasons.",
         epilog=(
-            "Exit codes: 0 scheduled, 3 needs approval, 4 escalate, 5 needs refresh, 2 bad input."
+            "Exit codes: 0 scheduled, 3 needs approval, 4 escalate, 5 needs refresh, "
+            "2 bad input. Hold commands: 0 done, 1 not done (refused or in progress), "
+            "2 bad input or conflict, 6 needs an approval."
         ),
     )
     sub = parser.add_subparsers(dest="command", required=True)

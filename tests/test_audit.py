@@ -107,3 +107,18 @@ def test_log_of_real_calendar_manifest_keeps_calendar_text_out(tmp_path: Path) -
     for secret in ("Quarterly planning", "Dentist", "Nadia Rahman", "dana.whitfield", "555 0147"):
         assert secret not in text
     assert verify(path) == []
+
+
+def test_two_writers_never_share_a_number(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from bridge_sched.audit import AuditLog, read_log
+
+    at = dt.datetime(2027, 3, 16, 12, 0, tzinfo=dt.timezone.utc)
+    first, second = AuditLog(tmp_path / "a.jsonl"), AuditLog(tmp_path / "a.jsonl")
+    first.record_event("note", "INC-1", at, {"n": 1})
+    second.record_event("note", "INC-1", at, {"n": 2})
+    first.record_event("note", "INC-1", at, {"n": 3})
+    assert [(r["seq"], r["n"]) for r in read_log(tmp_path / "a.jsonl")] == [(1, 1), (2, 2), (3, 3)]
+    with pytest.raises(ValueError, match=r"must not set envelope fields \['at'\]"):
+        first.record_event("note", "INC-1", at, {"at": "later"})

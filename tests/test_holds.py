@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -195,19 +196,30 @@ def test_bad_placements_are_input_errors(tmp_path: Path, change: dict, field: st
 def test_a_file_that_is_not_a_ledger_is_refused(tmp_path: Path) -> None:
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(LedgerError, match="cannot open the ledger"):
+    with pytest.raises(LedgerError, match=r"cannot open the ledger|not a usable ledger"):
         Ledger(junk)
     other = tmp_path / "other.db"
-    import sqlite3
-
     db = sqlite3.connect(other)
-    db.execute("CREATE TABLE holds (x)")
+    db.execute("CREATE TABLE users (x)")
+    db.execute("PRAGMA user_version = 7")
     db.commit()
     db.close()
-    with pytest.raises(
-        LedgerError, match="ledger schema version 0, this bridge_sched reads version 2"
-    ):
+    before = other.read_bytes()
+    with pytest.raises(LedgerError, match="not a bridge_sched ledger"):
         Ledger(other)
+    assert other.read_bytes() == before  # another application's file is left alone
+    with pytest.raises(LedgerError, match="no ledger here"):
+        Ledger(tmp_path / "typo.db", create=False)
+    assert not (tmp_path / "typo.db").exists()
+    # a ledger of another schema version is refused, not misread
+    old = tmp_path / "old.db"
+    Ledger(old).close()
+    db = sqlite3.connect(old)
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with pytest.raises(LedgerError, match="schema version 1, this bridge_sched reads version 2"):
+        Ledger(old, create=False)
 
 
 def test_illegal_transitions_are_refused(tmp_path: Path) -> None:

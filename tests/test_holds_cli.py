@@ -57,6 +57,9 @@ def test_confirm_then_release(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_bad_input_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
+    from bridge_sched.holds import Ledger
+
+    Ledger(tmp_path / "h.db").close()
     assert main([*argv, "--ledger", str(tmp_path / "h.db")]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
@@ -67,6 +70,8 @@ def test_unusable_ledger_and_request_are_one_line_errors(
 ) -> None:
     missing = str(tmp_path / "no" / "such" / "dir" / "h.db")
     assert main(["status", "INC-4711", "--ledger", missing]) == 2
+    assert "no ledger here (check the path)" in capsys.readouterr().err
+    assert main(["hold", str(EXAMPLE), "--ledger", missing]) == 2
     assert "cannot open the ledger" in capsys.readouterr().err
     bad = tmp_path / "bad.json"
     bad.write_text("{}", "utf-8")
@@ -131,3 +136,48 @@ def test_confirm_needs_a_recorded_approval(
     # a bad code is one line, exit 2
     assert main(["approve", key, *approval, "--codes", "NOPE", "--ledger", ledger, *now]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--now", "1800-01-01T00:00:00Z"], "must lie in the years 1900-2200"),
+        (["--now", "2200-12-31T23:58:00Z"], "must lie in the years 1900-2200"),
+        (["--expires-at", "9999-12-31T23:59:59Z"], "must lie in the years 1900-2200"),
+        (["--log", "/nonexistent/dir/a.jsonl"], "its folder does not exist"),
+        (["--key", ""], "must be 1-200 printable characters"),
+        (["--key", "INC-1/a\nforged line"], "must be 1-200 printable characters"),
+    ],
+)
+def test_bad_hold_options_change_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    """Found in review: these used to fail after the first calendar write, or left
+    rows nobody could read again."""
+    ledger = tmp_path / "h.db"
+    assert main(["hold", str(EXAMPLE), "--ledger", str(ledger), *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not (tmp_path / "h.db.calendars").exists() or not any(
+        (tmp_path / "h.db.calendars").rglob("*.ics")
+    )
+    if ledger.exists():
+        assert main(["status", "INC-4711", "--ledger", str(ledger)]) == 0
+        assert capsys.readouterr().out == "INC-4711: no holds\n"
+
+
+def test_confirm_with_a_request_for_another_slot_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ledger = str(tmp_path / "h.db")
+    assert main(["hold", str(EXAMPLE), "--ledger", ledger]) == 0
+    capsys.readouterr()
+    invite = tmp_path / "inv.ics"
+    argv = ["confirm", KEY, "--request", str(EXAMPLE), "--rank", "2", "--invite", str(invite)]
+    assert main([*argv, "--ledger", ledger, "--now", "2027-03-16T12:10:00Z"]) == 2
+    assert "holds a different slot than the one to invite to (differs in start, end)" in (
+        capsys.readouterr().err
+    )
+    assert not invite.exists()
+    assert main(["status", "INC-4711", "--ledger", ledger]) == 0
+    assert capsys.readouterr().out.count(" placed ") == 5

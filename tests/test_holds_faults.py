@@ -62,7 +62,14 @@ def _crash_at(point: str) -> Callable[[str], None]:
     return step
 
 
-def _place(ledger: Ledger, gw: object, key: str, now: dt.datetime = NOW, **kw: object) -> object:
+def _place(
+    ledger: Ledger,
+    gw: object,
+    key: str,
+    now: dt.datetime = NOW,
+    expires: dt.datetime = SLA,
+    **kw: object,
+) -> object:
     offset = dt.timedelta(hours=1) if key == B else dt.timedelta(0)
     return place_holds(
         ledger,
@@ -72,7 +79,7 @@ def _place(ledger: Ledger, gw: object, key: str, now: dt.datetime = NOW, **kw: o
         people=PEOPLE,
         start=START + offset,
         end=START + offset + dt.timedelta(minutes=30),
-        expires_at=SLA,
+        expires_at=expires,
         now=now,
         **kw,  # type: ignore[arg-type]
     )
@@ -437,7 +444,7 @@ def test_an_overtaken_placement_takes_back_its_write(tmp_path: Path) -> None:
 def test_confirm_and_sweep_claim_rows_exactly_once(tmp_path: Path) -> None:
     ledger, gw = Ledger(tmp_path / "l.db"), InMemoryGateway()
     _place(ledger, gw, A)
-    before_sla = SLA - dt.timedelta(minutes=1)
+    before_start = START - dt.timedelta(minutes=1)
     other = Ledger(tmp_path / "l.db")
 
     def during_confirm(name: str) -> None:
@@ -446,7 +453,7 @@ def test_confirm_and_sweep_claim_rows_exactly_once(tmp_path: Path) -> None:
             report = sweep(other, gw, SLA)  # type: ignore[arg-type]
             assert report.expired == () and report.stuck == ()
 
-    assert confirm(ledger, gw, A, before_sla, step=during_confirm).status == "confirmed"  # type: ignore[arg-type]
+    assert confirm(ledger, gw, A, before_start, step=during_confirm).status == "confirmed"  # type: ignore[arg-type]
     _invariants(ledger, gw)
 
     # the other order: the sweep claimed first, the confirmation is refused
@@ -457,7 +464,7 @@ def test_confirm_and_sweep_claim_rows_exactly_once(tmp_path: Path) -> None:
     def during_sweep(name: str) -> None:
         if name == "sweep-claimed":
             with pytest.raises(PlacementConflict, match="not held"):
-                confirm(other2, gw2, A, before_sla)  # type: ignore[arg-type]
+                confirm(other2, gw2, A, before_start)  # type: ignore[arg-type]
 
     assert len(sweep(ledger2, gw2, SLA, step=during_sweep).expired) == len(PEOPLE)  # type: ignore[arg-type]
     _invariants(ledger2, gw2)
@@ -469,7 +476,11 @@ def test_cancel_fences_off_a_placement_in_progress(tmp_path: Path) -> None:
 
     def step(name: str) -> None:
         if name == f"placed-on-calendar:{A}:eng-dara":
-            assert release(other, gw, A, NOW).status == "released"  # type: ignore[arg-type]
+            # the placer is alive (inside its lease): the cancel fences it off and leaves
+            # its rows to it, rather than racing its calendar writes
+            cancelled = release(other, gw, A, NOW)  # type: ignore[arg-type]
+            assert cancelled.status == "in_progress"
+            assert {h.state for h in cancelled.holds} == {"released", "releasing"}
 
     placement = _place(ledger, gw, A, step=step)
     assert placement.status == "released"  # type: ignore[attr-defined]
@@ -482,8 +493,23 @@ def test_confirm_guards(tmp_path: Path) -> None:
     ledger, gw = Ledger(tmp_path / "l.db"), InMemoryGateway()
     _place(ledger, gw, A)
     _place(ledger, gw, B)
-    with pytest.raises(PlacementConflict, match="expired at 2027-03-16T17:30"):
-        confirm(ledger, gw, A, SLA)  # type: ignore[arg-type]
+    with pytest.raises(PlacementConflict, match="the slot started at 2027-03-16T15:30"):
+        confirm(ledger, gw, A, START)  # type: ignore[arg-type]
+    short = place_holds(
+        ledger,
+        gw,
+        key="INC-4711/short",
+        incident="INC-4711",
+        people=PEOPLE,
+        start=START,
+        end=START + dt.timedelta(minutes=30),
+        expires_at=NOW + dt.timedelta(minutes=30),
+        now=NOW,
+    )
+    assert short.ok
+    with pytest.raises(PlacementConflict, match="expired at 2027-03-16T12:10"):
+        confirm(ledger, gw, "INC-4711/short", NOW + dt.timedelta(minutes=30))  # type: ignore[arg-type]
+    release(ledger, gw, "INC-4711/short", NOW)  # type: ignore[arg-type]
     with pytest.raises(PlacementConflict, match="no placement"):
         confirm(ledger, gw, "INC-4711/zz", NOW)  # type: ignore[arg-type]
     confirm(ledger, gw, A, NOW)  # type: ignore[arg-type]
@@ -625,10 +651,13 @@ def test_two_processes_confirm_different_slots(tmp_path: Path) -> None:
 def test_confirm_races_sweep_and_sweep_races_sweep(tmp_path: Path) -> None:
     db, cal = tmp_path / "l.db", tmp_path / "cal"
     ledger, gw = Ledger(db), IcsGateway(cal)
-    _place(ledger, gw, A)
-    _place(ledger, gw, B)
-    before_sla = SLA - dt.timedelta(minutes=1)
-    outcome = _race(tmp_path, ["confirm-a", "sweep", "sweep"], [before_sla, SLA, SLA])
+    # the holds expire at E; the confirmation runs one second before E, the sweeps at E
+    # (processes racing at the same moment see nearly the same now)
+    expiry = NOW + dt.timedelta(minutes=30)
+    _place(ledger, gw, A, expires=expiry)
+    _place(ledger, gw, B, expires=expiry)
+    just_before = expiry - dt.timedelta(seconds=1)
+    outcome = _race(tmp_path, ["confirm-a", "sweep", "sweep"], [just_before, expiry, expiry])
     _invariants(ledger, gw)
     swept = sum(int(o.split(":")[1]) for o in outcome if o.startswith("sweep"))
     if "confirm-a:confirmed" in outcome:
@@ -762,3 +791,78 @@ def test_any_program_of_operations_converges(program: list[tuple[object, ...]]) 
         for t in moves[1:]:
             assert t.to_state in TRANSITIONS[str(t.from_state)]
         assert [t.attempt for t in moves] == sorted(t.attempt for t in moves)
+
+
+@pytest.mark.parametrize("cancel_at", ["confirm-claimed", f"confirmed-on-calendar:{A}:eng-dara"])
+def test_cancel_during_a_live_confirmation_leaves_no_block(tmp_path: Path, cancel_at: str) -> None:
+    """The cancel fences the confirmation off; the confirming process takes back what it
+    wrote after the fence (found in review: a CONFIRMED block used to stay behind)."""
+    ledger, gw = Ledger(tmp_path / "l.db"), InMemoryGateway()
+    _place(ledger, gw, A)
+    other = Ledger(tmp_path / "l.db")
+
+    def step(name: str) -> None:
+        if name == cancel_at:
+            assert release(other, gw, A, NOW).status == "in_progress"  # type: ignore[arg-type]
+
+    assert confirm(ledger, gw, A, NOW, step=step).status == "released"  # type: ignore[arg-type]
+    assert gw.blocks == {}
+    assert {(h.state, h.reason) for h in ledger.holds()} == {("released", "cancelled")}
+    _invariants(ledger, gw)
+
+
+def test_cancel_during_a_placement_then_the_placer_dies(tmp_path: Path) -> None:
+    """Found in review: the cancel used to release rows the placer was still writing; the
+    placer then died after its write and left an orphan block. Now the cancel leaves those
+    rows to the placer's lease, and the sweep after it takes the write back."""
+    ledger, gw = Ledger(tmp_path / "l.db"), InMemoryGateway()
+    other = Ledger(tmp_path / "l.db")
+
+    def step(name: str) -> None:
+        if name == f"placed-in-ledger:{A}:csm-priya":
+            release(other, gw, A, NOW)  # type: ignore[arg-type]
+        if name == f"placed-on-calendar:{A}:eng-dara":
+            raise Crash(name)
+
+    with pytest.raises(Crash):
+        _place(ledger, gw, A, step=step)
+    assert [p for p, _s in gw.blocks.values()] == ["eng-dara"]  # the dead placer's write
+    sweep(Ledger(tmp_path / "l.db"), gw, NOW + DEFAULT_LEASE)  # type: ignore[arg-type]
+    assert gw.blocks == {}
+    _invariants(ledger, gw)
+
+
+def test_a_reused_key_must_need_the_same_approvals(tmp_path: Path) -> None:
+    """Found in review: a second placement under the same key with other needs or roles
+    was taken for the first one, which bypassed bounded authority."""
+    from bridge_sched.result import Approval, ReasonCode
+
+    ledger, gw = Ledger(tmp_path / "l.db"), InMemoryGateway()
+    _place(ledger, gw, A)
+    need = Approval(
+        code=ReasonCode.OUT_OF_HOURS,
+        approver="incident_leadership",
+        role="engineering_owner",
+        person="eng-dara",
+        detail="eng-dara outside working hours",
+    )
+    with pytest.raises(PlacementConflict, match="differs in needs"):
+        _place(ledger, gw, A, needs=[need])
+    roles = [("incident_commander", p) for p in PEOPLE]
+    with pytest.raises(PlacementConflict, match="differs in roles"):
+        _place(ledger, gw, A, roles=roles)
+
+
+def test_confirm_during_a_placement_says_in_progress(tmp_path: Path) -> None:
+    ledger, gw = Ledger(tmp_path / "l.db"), InMemoryGateway()
+    other = Ledger(tmp_path / "l.db")
+    seen: list[str] = []
+
+    def step(name: str) -> None:
+        if name == f"placed-in-ledger:{A}:csm-priya":
+            seen.append(confirm(other, gw, A, NOW).status)  # type: ignore[arg-type]
+
+    assert _place(ledger, gw, A, step=step).status == "held"  # type: ignore[attr-defined]
+    assert seen == ["in_progress"]
+    assert confirm(other, gw, A, NOW).status == "confirmed"  # type: ignore[arg-type]
+    _invariants(ledger, gw)

@@ -40,7 +40,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     """Register the hold commands on the main parser."""
 
     def common(p: argparse.ArgumentParser, now: str = "required") -> None:
-        p.add_argument("--ledger", required=True, help="SQLite ledger file (created if missing)")
+        p.add_argument(
+            "--ledger",
+            required=True,
+            help="SQLite ledger file (hold creates it; the other commands need it to exist)",
+        )
+        if now == "none":  # status reads the ledger only
+            return
         p.add_argument("--calendars", help="iCalendar folder (default: <ledger>.calendars)")
         p.add_argument("--log", help="append the event to this audit log")
         if now == "required":
@@ -124,17 +130,38 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
 
+def _writable(option: str, path: str | None) -> None:
+    """Refuse an output path whose folder is missing before any work is done."""
+    if path is not None and not Path(path).resolve().parent.is_dir():
+        raise InputError(option, path, "its folder does not exist")
+
+
+def _key(value: str | None, option: str = "key") -> str | None:
+    if value is None:
+        return None
+    if not (0 < len(value) <= 200) or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise InputError(option, value[:200], "must be 1-200 printable characters")
+    return value
+
+
 def _run(args: argparse.Namespace) -> int:
+    _writable("--log", getattr(args, "log", None))
+    _writable("--invite", getattr(args, "invite", None))
+    if args.command == "hold":
+        _key(args.key, "--key")
+    elif args.command in ("approve", "confirm", "release"):
+        _key(args.key)
     try:
-        ledger = Ledger(args.ledger)
+        ledger = Ledger(args.ledger, create=args.command == "hold")
     except LedgerError as exc:
         raise InputError("--ledger", args.ledger, str(exc).split(": ", 1)[-1]) from None
     log = None
-    if args.log:
+    if getattr(args, "log", None):
         from ..audit import AuditLog
 
         log = AuditLog(args.log)
-    flow = BridgeWorkflow(ledger, IcsGateway(args.calendars or f"{args.ledger}.calendars"), log)
+    calendars = getattr(args, "calendars", None) or f"{args.ledger}.calendars"
+    flow = BridgeWorkflow(ledger, IcsGateway(calendars), log)
     out = sys.stdout
     if args.command == "status":
         holds = ledger.holds(incident=args.incident)
@@ -194,7 +221,8 @@ def _run(args: argparse.Namespace) -> int:
             out.write(message.text + "\n")
         return 0 if step.placement.status == "confirmed" else 1
     step = flow.release(args.key, now)
-    out.write(step.message.text + "\n")
+    for message in (step.message, *step.more):
+        out.write(message.text + "\n")
     assert step.placement is not None
     return 0 if step.placement.status in ("released", "failed", "expired") else 1
 

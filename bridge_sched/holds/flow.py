@@ -23,7 +23,7 @@ from ..solve import SolveParams, solve
 from . import messages
 from .gateway import CalendarGateway
 from .invite import ApprovalGrant, InvitePacket, MeetingProvider, build_invite
-from .ledger import Hold, Ledger
+from .ledger import Hold, Ledger, PlacementConflict
 from .workflow import (
     DEFAULT_LEASE,
     Placement,
@@ -162,9 +162,9 @@ class BridgeWorkflow:
         approve(self.ledger, key, grant, now)
         incident = self.ledger.holds(key=key)[0].incident
         if self.log is not None:
-            self.log.record_event(
-                "approval_granted", incident, now, {"key": key, **grant.model_dump(mode="json")}
-            )
+            payload = grant.model_dump(mode="json")
+            payload["granted_at"] = payload.pop("at")  # the record's "at" is when it was recorded
+            self.log.record_event("approval_granted", incident, now, {"key": key, **payload})
 
     def confirm(
         self, request: BridgeRequest, slot: Slot, now: dt.datetime, *, key: str | None = None
@@ -181,6 +181,7 @@ class BridgeWorkflow:
             The placement is not held, expired, or the incident is confirmed elsewhere.
         """
         key = key or self.key(request, slot)
+        self._same_slot(key, request, slot)
         grants = tuple(ApprovalGrant.model_validate_json(g) for g in self.ledger.approvals(key))
         packet = build_invite(
             request, slot, key=key, now=now, provider=self.provider, approvals=grants
@@ -189,6 +190,28 @@ class BridgeWorkflow:
         return Step(
             messages.bridge_confirmed(packet), placement=placement, packet=packet, more=more
         )
+
+    def _same_slot(self, key: str, request: BridgeRequest, slot: Slot) -> None:
+        """The invite must describe the slot whose holds are confirmed."""
+        holds = self.ledger.holds(key=key)
+        if not holds:
+            raise PlacementConflict("key", key, "no placement with this key in the ledger")
+        have = (holds[0].incident, holds[0].start, holds[0].end, sorted(h.person for h in holds))
+        want = (
+            request.incident.id,
+            slot.start,
+            slot.end,
+            sorted({a.person for a in slot.assignments}),
+        )
+        if have != want:
+            names = ("incident", "start", "end", "attendees")
+            differ = [n for n, a, b in zip(names, have, want, strict=True) if a != b]
+            raise PlacementConflict(
+                "key",
+                key,
+                f"holds a different slot than the one to invite to (differs in "
+                f"{', '.join(differ)}); check --request and --rank",
+            )
 
     def confirm_holds(self, key: str, now: dt.datetime) -> Step:
         """Confirm a placement without building an invite (e.g. from the CLI without the
@@ -233,12 +256,13 @@ class BridgeWorkflow:
         incident = holds[0].incident
         self._record("holds_released", incident, now, holds)
         gone = [h for h in holds if h.state == "released"]
-        message = (
-            messages.holds_released(incident, gone, "cancelled")
-            if gone
-            else messages.holds_pending(incident, list(placement.pending) or holds)
-        )
-        return Step(message, placement=placement)
+        pending = list(placement.pending)
+        if gone:
+            message = messages.holds_released(incident, gone, "cancelled")
+            more = (messages.holds_pending(incident, pending),) if pending else ()
+        else:
+            message, more = messages.holds_pending(incident, pending or holds), ()
+        return Step(message, placement=placement, more=more)
 
     def sweep(self, now: dt.datetime) -> list[Step]:
         """Recover crashed steps and expire overdue holds; one message per incident."""

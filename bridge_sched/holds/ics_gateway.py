@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 from .gateway import GatewayError
@@ -27,6 +28,7 @@ from .ledger import Hold
 __all__ = ["IcsGateway", "render_hold"]
 
 _PRODID = "-//bridge_sched//holds//EN"
+_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}\Z")
 
 
 def render_hold(
@@ -67,8 +69,13 @@ class IcsGateway:
         self.read_only = set(read_only or ())
 
     def path(self, hold: Hold) -> Path:
-        """The file of ``hold``."""
-        return self.folder / hold.person / f"{hold.id}.ics"
+        """The file of ``hold`` (the person id must be a plain id, never a path)."""
+        return self._file(hold.id, hold.person)
+
+    def _file(self, hold_id: str, person: str) -> Path:
+        if not _SAFE.match(person) or not _SAFE.match(hold_id):
+            raise GatewayError(f"not a calendar-safe id: {person[:64]!r}")
+        return self.folder / person / f"{hold_id}.ics"
 
     def _write(self, hold: Hold, method: str, status: str, sequence: int, now: dt.datetime) -> None:
         path = self.path(hold)
@@ -83,14 +90,28 @@ class IcsGateway:
             ) from None
 
     def _state(self, hold_id: str, person: str) -> tuple[str, int] | None:
-        path = self.folder / person / f"{hold_id}.ics"
-        if not path.exists():
-            return None
+        """``(STATUS, SEQUENCE)`` of the hold's file, ``None`` when there is none.
+
+        Raises
+        ------
+        GatewayError
+            The file cannot be read or is not the hold's iCalendar object.
+        """
+        path = self._file(hold_id, person)
         from icalendar import Calendar
 
-        cal = Calendar.from_ical(path.read_bytes())
-        event = next(iter(cal.walk("VEVENT")))
-        return str(event.get("status")), int(event.get("sequence", 0))
+        try:
+            if not path.exists():
+                return None
+            cal = Calendar.from_ical(path.read_bytes())
+            event = next(iter(cal.walk("VEVENT")))
+            return str(event.get("status")), int(event.get("sequence", 0))
+        except OSError as exc:
+            raise GatewayError(f"cannot read the calendar of {person} ({exc.strerror})") from None
+        except (ValueError, StopIteration, TypeError):
+            raise GatewayError(
+                f"the hold file of {person} is not a readable iCalendar event"
+            ) from None
 
     def place(self, hold: Hold, now: dt.datetime) -> str:
         if hold.person in self.read_only:

@@ -38,6 +38,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Literal
@@ -48,6 +49,7 @@ from ..errors import BridgeSchedError, InputError
 from ..model import UtcDatetime
 
 __all__ = [
+    "APPLICATION_ID",
     "FINAL",
     "IN_FLIGHT",
     "REASONS",
@@ -102,6 +104,8 @@ REASONS: dict[str, str] = {
 """Every ``Hold.reason`` code and what it means."""
 
 SCHEMA_VERSION = 2
+
+APPLICATION_ID = 0x62736C67  # "bslg": marks the SQLite file as a bridge_sched ledger
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS holds (
@@ -347,39 +351,52 @@ class Ledger:
     Parameters
     ----------
     path
-        Database file (created when missing); ``":memory:"`` for tests.
+        Database file; ``":memory:"`` for tests.
+    create
+        Create the file when it is missing (``False``: a missing file is an error,
+        so a mistyped path never starts an empty ledger).
 
     Raises
     ------
     LedgerError
-        The file holds a ledger of another schema version.
+        The file is missing (``create=False``), not SQLite, another
+        application's SQLite file (nothing is changed in it), or a ledger of
+        another schema version.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
         self.path = str(path)
+        if not create and self.path != ":memory:" and not os.path.exists(self.path):
+            raise LedgerError(f"{self.path}: no ledger here (check the path)")
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA busy_timeout = 30000")
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise LedgerError(f"{self.path}: cannot open the ledger ({exc})") from None
         try:
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            app = self._db.execute("PRAGMA application_id").fetchone()[0]
             tables = self._db.execute(
-                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'holds'"
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
             ).fetchone()[0]
+            if tables and app != APPLICATION_ID:
+                raise LedgerError(
+                    f"{self.path}: not a bridge_sched ledger (another application's "
+                    "SQLite file); nothing was changed"
+                )
             if tables and version != SCHEMA_VERSION:
                 raise LedgerError(
                     f"{self.path}: ledger schema version {version}, this bridge_sched "
                     f"reads version {SCHEMA_VERSION}; settle its holds with the version "
                     "that wrote it, then start a new ledger file"
                 )
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    self._db.execute(statement)
-            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if not tables:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.Error as exc:
             self._db.execute("ROLLBACK")
             self._db.close()
@@ -389,6 +406,21 @@ class Ledger:
             self._db.close()
             raise
         self._db.execute("COMMIT")
+        # WAL is a property of the file; switching needs a moment without readers, so
+        # racing first opens retry instead of failing
+        for attempt in range(200):
+            try:
+                mode = self._db.execute("PRAGMA journal_mode").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    self._db.execute("PRAGMA journal_mode=WAL")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 199:
+                    self._db.close()
+                    raise LedgerError(f"{self.path}: cannot open the ledger ({exc})") from None
+                time.sleep(0.05)
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
 
     def close(self) -> None:
         """Close the database connection."""

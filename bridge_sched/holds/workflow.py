@@ -131,11 +131,30 @@ class SweepReport:
 # --------------------------------------------------------------------------- #
 # helpers
 # --------------------------------------------------------------------------- #
+_MIN_YEAR, _MAX_YEAR = 1900, 2200  # the same bounds as every instant of a request
+
+
+def _check_instant(name: str, value: object) -> None:
+    if not isinstance(value, dt.datetime):
+        raise InputError(name, repr(value)[:64], "must be a datetime with a UTC offset")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDatetimeError(name, value.isoformat(), "needs a UTC offset")
+    try:
+        year = value.astimezone(dt.timezone.utc).year
+    except OverflowError:
+        year = 0
+    if not _MIN_YEAR <= year <= _MAX_YEAR:
+        raise InputError(name, value.isoformat(), f"must lie in the years {_MIN_YEAR}-{_MAX_YEAR}")
+
+
 def _check_now(now: dt.datetime, lease: dt.timedelta) -> None:
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise NaiveDatetimeError("now", now.isoformat(), "needs a UTC offset")
-    if lease <= dt.timedelta(0):
-        raise InputError("lease", str(lease), "must be positive")
+    _check_instant("now", now)
+    if not isinstance(lease, dt.timedelta) or lease <= dt.timedelta(0):
+        raise InputError("lease", str(lease), "must be a positive timedelta")
+    try:
+        _check_instant("now + lease", now + lease)
+    except OverflowError:
+        raise InputError("lease", str(lease), "runs past the year 2200") from None
 
 
 def _placement(ledger: Ledger, key: str) -> Placement:
@@ -150,13 +169,27 @@ def _release_target(h: Hold, reason: str) -> HoldState:
     return "failed" if h.state == "placing" and reason == "incomplete" else "released"
 
 
-def _claim_release(tx: Tx, h: Hold, reason: str, lease_until: dt.datetime) -> Hold:
-    if h.state == "releasing":  # a takeover keeps where the row was headed
+def _claim_release(
+    tx: Tx, h: Hold, reason: str, lease_until: dt.datetime, now: dt.datetime, *, ours: bool = False
+) -> Hold | None:
+    """Claim ``h`` for release; returns the row to act on now, or ``None``.
+
+    A row a live process owns (in flight, lease not run out, not ``ours``) is
+    fenced off instead: it moves to ``releasing`` under *that process's* lease,
+    so that process takes its own write back when it notices (or recovery does
+    once the lease has run out). Acting on it now could race the owner's write.
+    """
+    if h.state == "releasing":  # already headed out; take it over only if abandoned
+        if not ours and not _free(h, now):
+            return None
         assert h.target is not None
         return tx.move(h, "releasing", h.reason, target=h.target, lease_until=lease_until)
-    return tx.move(
-        h, "releasing", reason, target=_release_target(h, reason), lease_until=lease_until
-    )
+    target = _release_target(h, reason)
+    if h.state in IN_FLIGHT and not ours and not _free(h, now):
+        assert h.lease_until is not None
+        tx.move(h, "releasing", reason, target=target, lease_until=h.lease_until)
+        return None
+    return tx.move(h, "releasing", reason, target=target, lease_until=lease_until)
 
 
 def _free(h: Hold, now: dt.datetime) -> bool:
@@ -189,7 +222,8 @@ def _drain(
                 continue
             op, to = "released", h.target or "released"
         step(f"{op}-on-calendar:{where}")
-        ledger.finish(h, to, now, h.reason)
+        if not ledger.finish(h, to, now, h.reason):
+            _overtaken(ledger, gateway, h, now)
         step(f"{op}-in-ledger:{where}")
     return stuck
 
@@ -206,8 +240,10 @@ def _unwind(tx: Tx, key: str, now: dt.datetime, lease_until: dt.datetime) -> lis
     """Claim for release every live row of an incomplete placement ``key``."""
     claimed = []
     for h in tx.holds(key=key):
-        if h.state in ("placed", "placing") or (h.state == "releasing" and _free(h, now)):
-            claimed.append(_claim_release(tx, h, "incomplete", lease_until))
+        if h.state in ("placed", "placing", "releasing"):
+            row = _claim_release(tx, h, "incomplete", lease_until, now)
+            if row is not None:
+                claimed.append(row)
     return claimed
 
 
@@ -254,9 +290,10 @@ def place_holds(
         incident's bridge is already confirmed.
     """
     for name, value in (("start", start), ("end", end), ("expires_at", expires_at)):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise NaiveDatetimeError(name, value.isoformat(), "needs a UTC offset")
+        _check_instant(name, value)
     _check_now(now, lease)
+    if not isinstance(key, str):
+        raise InputError("key", repr(key)[:64], "must be a string")
     if end <= start:
         raise InputError("end", end.isoformat(), f"must be after start {start.isoformat()}")
     if expires_at <= now:
@@ -290,6 +327,24 @@ def place_holds(
         existing = tx.holds(key=key)
         if existing:
             _same_placement(key, existing, wanted)
+            recorded = ledger.placement(key)
+            if recorded is not None:
+                pairs = sorted(roles) if roles else [("attendee", h.person) for h in wanted]
+                differ = [
+                    name
+                    for name, same in (
+                        ("roles", recorded[0] == pairs),
+                        ("needs", recorded[1] == _needs_json(needs)),
+                    )
+                    if not same
+                ]
+                if differ:
+                    raise PlacementConflict(
+                        "key",
+                        key,
+                        f"already used for another placement (differs in {', '.join(differ)}); "
+                        "a placement key names one slot, its roles and the exceptions it needs",
+                    )
             # a retry resumes what a crashed process left in flight (lease run out)
             claimed = [
                 tx.move(h, "placing", h.reason, lease_until=lease_until)
@@ -322,11 +377,17 @@ def place_holds(
             ref = gateway.place(h, now)
         except GatewayError:
             step(f"refused:{where}")
-            _abandon(ledger, gateway, h, now, lease_until, step)
+            _abandon(
+                ledger, gateway, h, now, lease_until, step, {(c.id, c.attempt) for c in claimed}
+            )
             break
         step(f"placed-on-calendar:{where}")
         if not ledger.finish(h, "placed", now, "accepted", ref=ref):
-            _overtaken(ledger, gateway, h, now)
+            # fenced off (a cancel, a confirmation of another slot, or recovery after our
+            # lease): take back this write and settle the rows we had not reached
+            rest = claimed[claimed.index(h) :]
+            for r in rest:
+                _overtaken(ledger, gateway, r, now)
             break
         step(f"placed-in-ledger:{where}")
     return _placement(ledger, key)
@@ -371,6 +432,7 @@ def _abandon(
     now: dt.datetime,
     lease_until: dt.datetime,
     step: Step,
+    mine: set[tuple[str, int]],
 ) -> None:
     """One attendee refused: in one transaction mark it and claim the rest for release."""
     with ledger.transaction(now) as tx:
@@ -378,31 +440,37 @@ def _abandon(
         me = next(h for h in rows if h.id == refused.id)
         if me.attempt != refused.attempt or me.state != "placing":
             return  # overtaken: whoever took over settles the placement
-        claimed = [_claim_release(tx, me, "refused", lease_until)]
+        claimed = [_claim_release(tx, me, "refused", lease_until, now, ours=True)]
         for h in rows:
             if h.id != refused.id and h.state in ("placing", "placed"):
                 reason = "not_attempted" if h.state == "placing" else "incomplete"
-                claimed.append(_claim_release(tx, h, reason, lease_until))
+                ours = h.state == "placing" and (h.id, h.attempt) in mine
+                claimed.append(_claim_release(tx, h, reason, lease_until, now, ours=ours))
     # a refused write may still have landed (a timeout after the server stored it):
     # release is idempotent, so releasing the refused hold too leaves nothing behind
-    _drain(ledger, gateway, claimed, now, step)
+    _drain(ledger, gateway, [h for h in claimed if h is not None], now, step)
 
 
 def _overtaken(ledger: Ledger, gateway: CalendarGateway, h: Hold, now: dt.datetime) -> None:
-    """Our lease ran out and someone took ``h`` over after our write landed: if they
-    gave up on it, take our write back; if they found it, it is theirs now."""
+    """Someone took ``h`` over after our calendar call (a cancel or a confirmation of
+    another slot fenced us off, or recovery after our lease ran out): if the row is
+    headed out, take our write back and finish it; if they found it, it is theirs."""
     current = ledger.get(h.id)
-    if current.state in ("releasing", *FINAL):
-        try:
-            gateway.release(h, now)
-        except GatewayError:
-            # a releasing row is retried by recovery; a final one cannot be: say so
-            _log.warning(
-                "hold %s of %s: overtaken write could not be taken back (row %s)",
-                h.id,
-                h.person,
-                current.state,
-            )
+    if current.state not in ("releasing", *FINAL):
+        return
+    try:
+        gateway.release(h, now)
+    except GatewayError:
+        # a releasing row is retried by recovery; a final one cannot be: say so
+        _log.warning(
+            "hold %s of %s: overtaken write could not be taken back (row %s)",
+            h.id,
+            h.person,
+            current.state,
+        )
+        return
+    if current.state == "releasing" and current.target is not None:
+        ledger.finish(current, current.target, now, current.reason)
 
 
 def confirm(
@@ -451,6 +519,8 @@ def confirm(
                 f"incident {incident} is already confirmed on {taken[0].key}; release it first",
             )
         blocked = [h for h in mine if h.state not in ("placed", "confirming", "confirmed")]
+        if blocked and all(h.state == "placing" and not _free(h, now) for h in blocked):
+            return Placement(key, tuple(mine))  # still being placed: in progress
         if blocked:
             status = Placement(key, tuple(mine)).status
             raise PlacementConflict(
@@ -458,6 +528,13 @@ def confirm(
                 key,
                 f"placement is {status}, not held: "
                 + ", ".join(f"{h.person} {h.state} ({h.reason})" for h in blocked),
+            )
+        if any(h.state == "placed" for h in mine) and mine[0].start <= now:
+            raise PlacementConflict(
+                "key",
+                key,
+                f"the slot started at {mine[0].start.isoformat()}; a bridge cannot be "
+                "confirmed after its start",
             )
         late = [h for h in mine if h.state == "placed" and h.expires_at <= now]
         if late:
@@ -473,10 +550,10 @@ def confirm(
             if h.state == "placed" or (h.state == "confirming" and _free(h, now))
         ]
         for h in tx.holds(incident=incident):
-            if h.key == key:
-                continue
-            if h.state in ("placing", "placed") or (h.state == "releasing" and _free(h, now)):
-                claimed.append(_claim_release(tx, h, "superseded", lease_until))
+            if h.key != key and h.state in ("placing", "placed", "releasing"):
+                row = _claim_release(tx, h, "superseded", lease_until, now)
+                if row is not None:
+                    claimed.append(row)
     step("confirm-claimed")
     _drain(ledger, gateway, claimed, now, step)
     return _placement(ledger, key)
@@ -540,9 +617,10 @@ def release(
         if not mine:
             raise PlacementConflict("key", key, "no placement with this key in the ledger")
         claimed = [
-            _claim_release(tx, h, "cancelled", lease_until)
+            row
             for h in mine
-            if h.state not in FINAL and (h.state != "releasing" or _free(h, now))
+            if h.state not in FINAL
+            and (row := _claim_release(tx, h, "cancelled", lease_until, now)) is not None
         ]
     step("release-claimed")
     _drain(ledger, gateway, claimed, now, step)
@@ -581,11 +659,17 @@ def _recover(
     step("recover-claimed")
     keys = sorted({h.key for h in taken})
     rest: list[Hold] = []
+    stuck: list[Hold] = []
     for h in taken:
         if h.state != "placing":
             rest.append(h)
             continue
-        ref = gateway.find(h)
+        try:
+            ref = gateway.find(h)
+        except GatewayError:
+            ledger.unlease(h, now)
+            stuck.append(h)
+            continue
         if ref is not None:
             ledger.finish(h, "placed", now, "found", ref=ref)
             step(f"found-in-ledger:{h.key}:{h.person}")
@@ -598,7 +682,7 @@ def _recover(
                         current, "releasing", "not_found", target="failed", lease_until=lease_until
                     )
                 )
-    stuck = _drain(ledger, gateway, rest, now, step)
+    stuck += _drain(ledger, gateway, rest, now, step)
     # a placement with a failed attendee must not keep the others' holds
     with ledger.transaction(now) as tx:
         broken = sorted(
