@@ -866,3 +866,12 @@ def test_confirm_during_a_placement_says_in_progress(tmp_path: Path) -> None:
     assert seen == ["in_progress"]
     assert confirm(other, gw, A, NOW).status == "confirmed"  # type: ignore[arg-type]
     _invariants(ledger, gw)
+
+
+def test_the_fault_table_in_the_docs_is_current(capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/holds-faults.md is what tests/holds_fault_report.py prints today."""
+    import holds_fault_report
+
+    assert holds_fault_report.main() == 0
+    docs = Path(__file__).resolve().parents[1] / "docs" / "holds-faults.md"
+    assert capsys.readouterr().out == docs.read_text("utf-8")
