@@ -181,3 +181,22 @@ def test_confirm_with_a_request_for_another_slot_is_refused(
     assert not invite.exists()
     assert main(["status", "INC-4711", "--ledger", ledger]) == 0
     assert capsys.readouterr().out.count(" placed ") == 5
+
+
+def test_bad_hold_input_creates_no_ledger_and_unwritable_outputs_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ledger = tmp_path / "typo.db"
+    for argv in (["--now", "garbage"], ["--rank", "99"], ["--expires-at", "2027-03-16T11:00:00Z"]):
+        assert main(["hold", str(EXAMPLE), "--ledger", str(ledger), *argv]) == 2
+        assert capsys.readouterr().err.count("\n") == 1
+        assert not ledger.exists()
+    junk = tmp_path / "junk.jsonl"
+    junk.write_text("not a record\n", "utf-8")
+    for log, message in (
+        (str(tmp_path), "is a directory"),
+        (str(junk), "not a bridge_sched audit log"),
+    ):
+        assert main(["hold", str(EXAMPLE), "--ledger", str(ledger), "--log", log]) == 2
+        assert message in capsys.readouterr().err
+        assert not ledger.exists()

@@ -875,3 +875,91 @@ def test_the_fault_table_in_the_docs_is_current(capsys: pytest.CaptureFixture[st
     assert holds_fault_report.main() == 0
     docs = Path(__file__).resolve().parents[1] / "docs" / "holds-faults.md"
     assert capsys.readouterr().out == docs.read_text("utf-8")
+
+
+# --------------------------------------------------------------------------- #
+# found in the second review
+# --------------------------------------------------------------------------- #
+def test_a_caldav_error_answer_is_never_taken_for_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 503 to GET used to read as 'not there': rows were finished as released while
+    the blocks stayed on the server. Now only 404/410 mean gone; the rows stay stuck."""
+    from bridge_sched.holds import CalDavGateway
+
+    gw = CalDavGateway("http://127.0.0.1:9/bridge")
+    answers = {"PUT": 201, "MKCALENDAR": 201, "GET": 503, "DELETE": 503}
+    monkeypatch.setattr(gw, "_call", lambda method, *a, **k: (answers[method], b"", None))
+    ledger = Ledger(tmp_path / "l.db")
+    assert _place(ledger, gw, A).status == "held"  # type: ignore[attr-defined]
+    with pytest.raises(GatewayError, match=r"HTTP 503"):
+        gw.find(ledger.holds()[0])
+    cancelled = release(ledger, gw, A, NOW)
+    assert cancelled.status == "in_progress"
+    assert {h.state for h in cancelled.holds} == {"releasing"}
+    report = sweep(ledger, gw, NOW + dt.timedelta(minutes=1))
+    assert len(report.stuck) == len(PEOPLE) and report.expired == ()
+    answers.update(GET=404, DELETE=204)  # the server is back
+    sweep(ledger, gw, NOW + dt.timedelta(minutes=2))
+    assert {h.state for h in ledger.holds()} == {"released"}
+
+
+@pytest.mark.parametrize("op", [confirm, release])
+def test_a_missing_key_is_an_input_error_not_every_placement(tmp_path: Path, op: object) -> None:
+    from bridge_sched import InputError
+
+    ledger, gw = Ledger(tmp_path / "l.db"), InMemoryGateway()
+    _place(ledger, gw, A)
+    with pytest.raises(InputError, match="key"):
+        op(ledger, gw, None, NOW)  # type: ignore[operator]
+    assert {h.state for h in ledger.holds()} == {"placed"}
+
+
+def test_workflow_confirm_cancelled_meanwhile_says_so(tmp_path: Path) -> None:
+    from bridge_sched import load_example
+    from bridge_sched.audit import AuditLog, read_log
+    from bridge_sched.holds import BridgeWorkflow
+
+    request = load_example()
+    log = AuditLog(tmp_path / "a.jsonl")
+    gw = InMemoryGateway()
+    flow = BridgeWorkflow(Ledger(tmp_path / "l.db"), gw, log)
+    slot = flow.propose(request)[0].slots[0]
+    key = flow.hold(request, slot).placement.key  # type: ignore[union-attr]
+    other = Ledger(tmp_path / "l.db")
+    original = gw.confirm
+
+    def confirm_then_cancelled(hold: Hold, now: dt.datetime) -> None:
+        original(hold, now)
+        if hold.person == "eng-dara":
+            release(other, gw, key, now)
+
+    gw.confirm = confirm_then_cancelled  # type: ignore[method-assign]
+    step = flow.confirm(request, slot, request.now)
+    assert step.placement is not None and step.placement.status == "released"
+    assert step.packet is None
+    assert step.message.text.startswith("INC-4711: tentative holds released (placement released)")
+    assert gw.blocks == {}
+    events = [r["event"] for r in read_log(log.path)]
+    assert "holds_confirmed" not in events and events[-1] == "holds_released"
+
+
+def test_sweep_logs_what_recovery_settled(tmp_path: Path) -> None:
+    from bridge_sched.audit import AuditLog, read_log
+    from bridge_sched.holds import BridgeWorkflow
+
+    ledger, gw = Ledger(tmp_path / "l.db"), InMemoryGateway()
+    with pytest.raises(Crash):
+        _place(ledger, gw, A, step=_crash_at(f"placed-on-calendar:{A}:ic-chen"))
+    log = AuditLog(tmp_path / "a.jsonl")
+    steps = BridgeWorkflow(ledger, gw, log).sweep(LATER)
+    assert [s.message.text.splitlines()[0] for s in steps] == [
+        "INC-4711: recovery settled the holds for 2027-03-16 15:30 UTC"
+    ]
+    (record,) = read_log(log.path)
+    assert record["event"] == "holds_recovered"
+    assert [(h["person"], h["state"], h["reason"]) for h in record["holds"]][-1] == (
+        "sup-amara",
+        "failed",
+        "not_found",
+    )

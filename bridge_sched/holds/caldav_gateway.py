@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import http.client
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -78,7 +79,7 @@ class CalDavGateway:
                 return int(resp.status), resp.read(_MAX_BODY), resp.headers.get("ETag")
         except urllib.error.HTTPError as exc:
             return int(exc.code), b"", None
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
             raise GatewayError(f"CalDAV server unreachable ({type(exc).__name__})") from None
 
     def _resourcetype(self, person: str) -> tuple[int, set[str] | None]:
@@ -170,4 +171,12 @@ class CalDavGateway:
 
     def find(self, hold: Hold) -> str | None:
         url = self._url(hold.person, hold.id)
-        return url if self._call("GET", url)[0] == 200 else None
+        status = self._call("GET", url)[0]
+        if status == 200:
+            return url
+        if status in (404, 410):
+            return None
+        # any other answer says nothing about the object: never take it for "gone"
+        raise GatewayError(
+            f"cannot tell whether the hold of {hold.person} is there (HTTP {status})"
+        )

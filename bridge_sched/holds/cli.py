@@ -131,9 +131,23 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _writable(option: str, path: str | None) -> None:
-    """Refuse an output path whose folder is missing before any work is done."""
-    if path is not None and not Path(path).resolve().parent.is_dir():
+    """Refuse an output path that cannot be written before any work is done: a missing
+    folder, a directory, or (``--log``) a file that is not an audit log."""
+    if path is None:
+        return
+    target = Path(path)
+    if not target.resolve().parent.is_dir():
         raise InputError(option, path, "its folder does not exist")
+    if target.is_dir():
+        raise InputError(option, path, "is a directory, not a file")
+    if option == "--log" and target.exists() and target.stat().st_size:
+        from ..audit import _last_seq
+
+        try:
+            with target.open("rb") as fh:
+                _last_seq(fh)
+        except (OSError, ValueError):
+            raise InputError(option, path, "is not a bridge_sched audit log") from None
 
 
 def _key(value: str | None, option: str = "key") -> str | None:
@@ -147,8 +161,21 @@ def _key(value: str | None, option: str = "key") -> str | None:
 def _run(args: argparse.Namespace) -> int:
     _writable("--log", getattr(args, "log", None))
     _writable("--invite", getattr(args, "invite", None))
+    prepared: tuple[BridgeRequest, Slot, dt.datetime | None, dt.datetime | None] | None = None
     if args.command == "hold":
         _key(args.key, "--key")
+        # everything a hold needs is read and checked before the ledger file is created
+        request = _request(args.request)
+        now_ = _instant(args.now, "--now") if args.now else None
+        expires = _instant(args.expires_at, "--expires-at") if args.expires_at else None
+        from .workflow import _check_instant
+
+        for name, value in (("--now", now_), ("--expires-at", expires)):
+            if value is not None:
+                _check_instant(name, value)
+        if expires is not None and expires <= (now_ or request.now):
+            raise InputError("--expires-at", args.expires_at, "must be after now")
+        prepared = (request, _slot(request, args.rank), expires, now_)
     elif args.command in ("approve", "confirm", "release"):
         _key(args.key)
     try:
@@ -174,16 +201,9 @@ def _run(args: argparse.Namespace) -> int:
                 f"{h.state:<10} {h.reason:<13} expires {h.expires_at:%Y-%m-%d %H:%M} UTC\n"
             )
         return 0
-    if args.command == "hold":
-        request = _request(args.request)
-        slot = _slot(request, args.rank)
-        step = flow.hold(
-            request,
-            slot,
-            _instant(args.expires_at, "--expires-at") if args.expires_at else None,
-            key=args.key,
-            now=_instant(args.now, "--now") if args.now else None,
-        )
+    if prepared is not None:
+        request, slot, expires, now_ = prepared
+        step = flow.hold(request, slot, expires, key=args.key, now=now_)
         for message in (step.message, *step.more):
             out.write(message.text + "\n")
         assert step.placement is not None
@@ -209,8 +229,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.request:
             request = _request(args.request)
             step = flow.confirm(request, _slot(request, args.rank), now, key=args.key)
-            if args.invite:
-                assert step.packet is not None
+            if args.invite and step.packet is not None:  # no invite unless confirmed
                 Path(args.invite).write_text(step.packet.ics, "utf-8")
         else:
             if args.invite:

@@ -182,11 +182,15 @@ class BridgeWorkflow:
         """
         key = key or self.key(request, slot)
         self._same_slot(key, request, slot)
-        grants = tuple(ApprovalGrant.model_validate_json(g) for g in self.ledger.approvals(key))
+        grants = tuple(
+            ApprovalGrant.model_validate_json(g) for g in self.ledger.approvals(key, until=now)
+        )
         packet = build_invite(
             request, slot, key=key, now=now, provider=self.provider, approvals=grants
         )
         placement, more = self._confirm(key, now)
+        if placement.status != "confirmed":  # no invite for a bridge that is not confirmed
+            return Step(more[0], placement=placement, more=more[1:])
         return Step(
             messages.bridge_confirmed(packet), placement=placement, packet=packet, more=more
         )
@@ -220,33 +224,45 @@ class BridgeWorkflow:
         placement, more = self._confirm(key, now)
         holds = list(placement.holds)
         if placement.status == "confirmed":
-            message = messages.holds_confirmed(holds[0].incident, holds)
-        else:
-            message = messages.holds_pending(holds[0].incident, list(placement.pending))
-        return Step(message, placement=placement, more=more)
+            return Step(
+                messages.holds_confirmed(holds[0].incident, holds), placement=placement, more=more
+            )
+        return Step(more[0], placement=placement, more=more[1:])
 
     def _confirm(
         self, key: str, now: dt.datetime
     ) -> tuple[Placement, tuple[messages.Message, ...]]:
+        """Confirm in the ledger; the messages beyond the headline. When the placement did
+        not end confirmed (in progress, or cancelled by another process meanwhile) the
+        first message says so and nothing is logged as confirmed."""
         before = self.ledger.holds(key=key)
         incident = before[0].incident if before else ""
         live = {h.id for h in self.ledger.holds(incident=incident) if h.key != key}
         placement = confirm(self.ledger, self.gateway, key, now, lease=self.lease)
-        incident = placement.holds[0].incident
-        self._record("holds_confirmed", incident, now, list(placement.holds))
+        holds = list(placement.holds)
+        incident = holds[0].incident
         released = [
             h
             for h in self.ledger.holds(incident=incident, states=["released"])
             if h.id in live and h.reason == "superseded"
         ]
         self._record("holds_released", incident, now, released)
-        more = (
+        more: tuple[messages.Message, ...] = (
             (messages.holds_released(incident, released, f"bridge confirmed on {key}"),)
             if released
             else ()
         )
-        if placement.status != "confirmed":
+        if placement.status == "confirmed":
+            self._record("holds_confirmed", incident, now, holds)
+        elif placement.status == "in_progress":
+            self._record("holds_pending", incident, now, holds)
             more = (messages.holds_pending(incident, list(placement.pending)), *more)
+        else:  # another process cancelled it while this confirmation ran
+            self._record("holds_released", incident, now, holds)
+            more = (
+                messages.holds_released(incident, holds, f"placement {placement.status}"),
+                *more,
+            )
         return placement, more
 
     def release(self, key: str, now: dt.datetime) -> Step:
@@ -268,6 +284,13 @@ class BridgeWorkflow:
         """Recover crashed steps and expire overdue holds; one message per incident."""
         report = sweep(self.ledger, self.gateway, now, lease=self.lease)
         steps = []
+        for key in report.recovered:
+            settled = self.ledger.holds(key=key)
+            if settled:
+                self._record("holds_recovered", settled[0].incident, now, settled)
+                steps.append(
+                    Step(messages.holds_recovered(settled[0].incident, settled), report=report)
+                )
         for incident in sorted({h.incident for h in report.expired}):
             mine = [h for h in report.expired if h.incident == incident]
             self._record("holds_expired", incident, now, mine)

@@ -501,12 +501,15 @@ class Ledger:
             return None
         return [(r[0], r[1]) for r in json.loads(row[0])], str(row[1])
 
-    def approvals(self, key: str) -> list[str]:
-        """The approvals (JSON text) recorded for ``key``, in the order they were given."""
+    def approvals(self, key: str, until: dt.datetime | None = None) -> list[str]:
+        """The approvals (JSON text) recorded for ``key`` (only those recorded at or before
+        ``until`` when it is given), in the order they were recorded."""
         rows = self._db.execute(
-            "SELECT grant_ FROM approvals WHERE key = ? ORDER BY seq", (key,)
+            "SELECT grant_, recorded_at FROM approvals WHERE key = ? ORDER BY seq", (key,)
         ).fetchall()
-        return [str(r[0]) for r in rows]
+        return [
+            str(r[0]) for r in rows if until is None or dt.datetime.fromisoformat(r[1]) <= until
+        ]
 
     def get(self, hold: str) -> Hold:
         """One hold by id."""

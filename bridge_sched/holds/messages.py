@@ -34,6 +34,7 @@ __all__ = [
     "holds_failed",
     "holds_pending",
     "holds_placed",
+    "holds_recovered",
     "holds_released",
     "slot_proposed",
 ]
@@ -257,4 +258,22 @@ def holds_confirmed(incident: str, holds: Sequence[Hold]) -> Message:
     return _message(
         f"{incident}: bridge confirmed {_utc(holds[0].start)}-{holds[0].end:%H:%M} UTC",
         [f"Confirmed for: {', '.join(h.person for h in holds)}"],
+    )
+
+
+def holds_recovered(incident: str, holds: Sequence[Hold]) -> Message:
+    """What recovery settled for one placement a crashed or stalled process left in flight.
+
+    Raises
+    ------
+    ValueError
+        No holds.
+    """
+    if not holds:
+        raise ValueError(f"{incident}: holds_recovered needs the holds; none were given")
+    lines = [f"- {h.person}: {h.state} ({h.reason})" for h in holds]
+    return _message(
+        f"{incident}: recovery settled the holds for {_utc(min(h.start for h in holds))}",
+        lines,
+        f"Placement {holds[0].key}.",
     )

@@ -147,6 +147,12 @@ def _check_instant(name: str, value: object) -> None:
         raise InputError(name, value.isoformat(), f"must lie in the years {_MIN_YEAR}-{_MAX_YEAR}")
 
 
+def _check_key(key: object) -> str:
+    if not isinstance(key, str) or not (0 < len(key) <= 200):
+        raise InputError("key", repr(key)[:64], "must be a string of 1-200 characters")
+    return key
+
+
 def _check_now(now: dt.datetime, lease: dt.timedelta) -> None:
     _check_instant("now", now)
     if not isinstance(lease, dt.timedelta) or lease <= dt.timedelta(0):
@@ -292,8 +298,21 @@ def place_holds(
     for name, value in (("start", start), ("end", end), ("expires_at", expires_at)):
         _check_instant(name, value)
     _check_now(now, lease)
-    if not isinstance(key, str):
-        raise InputError("key", repr(key)[:64], "must be a string")
+    _check_key(key)
+    if isinstance(people, str):
+        raise InputError("people", people[:64], "must be a list of ids, not one string")
+    if any(
+        not isinstance(r, tuple | list)
+        or len(r) != 2
+        or not all(isinstance(x, str) and x for x in r)
+        for r in roles
+    ):
+        raise InputError("roles", repr(list(roles))[:64], "must be (role, person) pairs of ids")
+    roles = [(str(r), str(p)) for r, p in roles]
+    if any(not isinstance(a, Approval) for a in needs):
+        raise InputError(
+            "needs", repr(list(needs))[:64], "must be Approval objects (Slot.approvals)"
+        )
     if end <= start:
         raise InputError("end", end.isoformat(), f"must be after start {start.isoformat()}")
     if expires_at <= now:
@@ -500,6 +519,7 @@ def confirm(
         The slot needs an exception no recorded approval covers, or one person
         fills two roles (bounded authority); nothing is confirmed.
     """
+    _check_key(key)
     _check_now(now, lease)
     lease_until = now + lease
     with ledger.transaction(now) as tx:
@@ -567,7 +587,7 @@ def _authorize(ledger: Ledger, key: str, now: dt.datetime) -> None:
     check_authority(
         [Approval.model_validate(d) for d in json.loads(needs)],
         [person for _role, person in roles],
-        [ApprovalGrant.model_validate_json(g) for g in ledger.approvals(key)],
+        [ApprovalGrant.model_validate_json(g) for g in ledger.approvals(key, until=now)],
         now,
         f"placement {key}",
     )
@@ -585,7 +605,16 @@ def approve(ledger: Ledger, key: str, grant: ApprovalGrant, now: dt.datetime) ->
     PlacementConflict
         No placement with this key.
     """
+    _check_key(key)
+    if not isinstance(grant, ApprovalGrant):
+        raise InputError("grant", type(grant).__name__, "must be an ApprovalGrant")
     _check_now(now, DEFAULT_LEASE)
+    if grant.at > now:
+        raise InputError(
+            "grant.at",
+            grant.at.isoformat(),
+            f"is after the time it is recorded ({now.isoformat()})",
+        )
     if ledger.placement(key) is None:
         raise PlacementConflict("key", key, "no placement with this key in the ledger")
     return ledger.add_approval(key, grant.model_dump_json(), now)
@@ -610,6 +639,7 @@ def release(
     PlacementConflict
         No placement with this key.
     """
+    _check_key(key)
     _check_now(now, lease)
     lease_until = now + lease
     with ledger.transaction(now) as tx:
