@@ -56,6 +56,7 @@ __all__ = [
 
 _CLOCK = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$"
+_ID_RE = re.compile(_ID)
 
 
 _MIN_YEAR, _MAX_YEAR = 1900, 2200
@@ -84,6 +85,11 @@ ZoneName = Annotated[str, AfterValidator(_check_zone)]
 """An IANA time zone name such as ``"Europe/Berlin"``."""
 
 Identifier = Annotated[str, Field(pattern=_ID)]
+
+
+def is_identifier(value: object) -> bool:
+    """``value`` is an id as :data:`Identifier` accepts it (safe in file names and URLs)."""
+    return isinstance(value, str) and _ID_RE.fullmatch(value) is not None
 
 
 @functools.lru_cache(maxsize=2048)

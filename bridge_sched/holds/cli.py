@@ -29,6 +29,7 @@ from .gateway import GatewayError
 from .ics_gateway import IcsGateway
 from .invite import ApprovalGrant, AuthorityError
 from .ledger import Ledger, LedgerError
+from .workflow import check_key
 
 __all__ = ["COMMANDS", "EXIT_NEEDS_APPROVAL", "add_commands", "run"]
 
@@ -151,11 +152,7 @@ def _writable(option: str, path: str | None) -> None:
 
 
 def _key(value: str | None, option: str = "key") -> str | None:
-    if value is None:
-        return None
-    if not (0 < len(value) <= 200) or any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise InputError(option, value[:200], "must be 1-200 printable characters")
-    return value
+    return None if value is None else check_key(value, option)
 
 
 def _run(args: argparse.Namespace) -> int:

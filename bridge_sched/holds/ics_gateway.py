@@ -19,16 +19,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from pathlib import Path
 
+from ..model import is_identifier
 from .gateway import GatewayError
 from .ledger import Hold
 
 __all__ = ["IcsGateway", "render_hold"]
 
 _PRODID = "-//bridge_sched//holds//EN"
-_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}\Z")
 
 
 def render_hold(
@@ -73,7 +72,7 @@ class IcsGateway:
         return self._file(hold.id, hold.person)
 
     def _file(self, hold_id: str, person: str) -> Path:
-        if not _SAFE.match(person) or not _SAFE.match(hold_id):
+        if not is_identifier(person) or not is_identifier(hold_id):
             raise GatewayError(f"not a calendar-safe id: {person[:64]!r}")
         return self.folder / person / f"{hold_id}.ics"
 

@@ -83,6 +83,14 @@ def _slot_times(holds: Sequence[Hold]) -> list[dt.datetime]:
     return sorted({h.start for h in holds})
 
 
+def _released_per_slot(holds: Sequence[Hold]) -> list[str]:
+    """One ``Released for <time>: <people>`` line per slot."""
+    return [
+        f"Released for {_utc(start)}: {', '.join(h.person for h in holds if h.start == start)}"
+        for start in _slot_times(holds)
+    ]
+
+
 def holds_placed(incident: str, holds: Sequence[Hold]) -> Message:
     """Tentative holds placed for one slot, and when they expire.
 
@@ -192,10 +200,7 @@ def holds_expired(incident: str, holds: Sequence[Hold]) -> Message:
     """
     if not holds:
         raise ValueError(f"{incident}: holds_expired needs the expired holds; none were given")
-    lines = [
-        f"Released for {_utc(start)}: {', '.join(h.person for h in holds if h.start == start)}"
-        for start in _slot_times(holds)
-    ]
+    lines = _released_per_slot(holds)
     return _message(
         f"{incident}: tentative holds expired and were released",
         lines,
@@ -216,10 +221,7 @@ def holds_released(incident: str, holds: Sequence[Hold], why: str) -> Message:
     """
     if not holds:
         raise ValueError(f"{incident}: holds_released needs the released holds; none were given")
-    lines = [
-        f"Released for {_utc(start)}: {', '.join(h.person for h in holds if h.start == start)}"
-        for start in _slot_times(holds)
-    ]
+    lines = _released_per_slot(holds)
     return _message(f"{incident}: tentative holds released ({why})", lines)
 
 

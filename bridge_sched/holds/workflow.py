@@ -32,12 +32,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from ..errors import InputError, NaiveDatetimeError
+from ..model import _MAX_YEAR, _MIN_YEAR, is_identifier
 from ..result import Approval
 from .gateway import CalendarGateway, GatewayError
 from .invite import ApprovalGrant, check_authority
@@ -49,6 +49,7 @@ __all__ = [
     "PlacementStatus",
     "SweepReport",
     "approve",
+    "check_key",
     "confirm",
     "place_holds",
     "recover",
@@ -59,7 +60,6 @@ __all__ = [
 Step = Callable[[str], None]
 
 _log = logging.getLogger("bridge_sched")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}\Z")
 
 DEFAULT_LEASE = dt.timedelta(minutes=5)
 """How long an in-flight row belongs to the process that claimed it. Choose it
@@ -131,9 +131,6 @@ class SweepReport:
 # --------------------------------------------------------------------------- #
 # helpers
 # --------------------------------------------------------------------------- #
-_MIN_YEAR, _MAX_YEAR = 1900, 2200  # the same bounds as every instant of a request
-
-
 def _check_instant(name: str, value: object) -> None:
     if not isinstance(value, dt.datetime):
         raise InputError(name, repr(value)[:64], "must be a datetime with a UTC offset")
@@ -147,9 +144,12 @@ def _check_instant(name: str, value: object) -> None:
         raise InputError(name, value.isoformat(), f"must lie in the years {_MIN_YEAR}-{_MAX_YEAR}")
 
 
-def _check_key(key: object) -> str:
-    if not isinstance(key, str) or not (0 < len(key) <= 200):
-        raise InputError("key", repr(key)[:64], "must be a string of 1-200 characters")
+def check_key(key: object, field: str = "key") -> str:
+    """A placement key: 1-200 printable characters (it is shown in messages and errors)."""
+    if not isinstance(key, str):
+        raise InputError(field, repr(key)[:64], "must be a string")
+    if not (0 < len(key) <= 200) or any(ord(c) < 32 or ord(c) == 127 for c in key):
+        raise InputError(field, key[:200], "must be 1-200 printable characters")
     return key
 
 
@@ -298,7 +298,7 @@ def place_holds(
     for name, value in (("start", start), ("end", end), ("expires_at", expires_at)):
         _check_instant(name, value)
     _check_now(now, lease)
-    _check_key(key)
+    check_key(key)
     if isinstance(people, str):
         raise InputError("people", people[:64], "must be a list of ids, not one string")
     if any(
@@ -322,12 +322,10 @@ def place_holds(
     if not people:
         raise InputError("people", "[]", "a placement needs at least one attendee")
     for field, ident in (("incident", incident), *(("people", p) for p in people)):
-        if not isinstance(ident, str) or not _ID.match(ident):
+        if not is_identifier(ident):
             raise InputError(
                 field, str(ident), "must be an id: letters, digits and _.:@- (max 128)"
             )
-    if not (0 < len(key) <= 200) or any(ord(c) < 32 or ord(c) == 127 for c in key):
-        raise InputError("key", key[:200], "must be 1-200 printable characters")
     wanted = [
         Hold(
             id=hold_id(key, person),
@@ -519,7 +517,7 @@ def confirm(
         The slot needs an exception no recorded approval covers, or one person
         fills two roles (bounded authority); nothing is confirmed.
     """
-    _check_key(key)
+    check_key(key)
     _check_now(now, lease)
     lease_until = now + lease
     with ledger.transaction(now) as tx:
@@ -605,7 +603,7 @@ def approve(ledger: Ledger, key: str, grant: ApprovalGrant, now: dt.datetime) ->
     PlacementConflict
         No placement with this key.
     """
-    _check_key(key)
+    check_key(key)
     if not isinstance(grant, ApprovalGrant):
         raise InputError("grant", type(grant).__name__, "must be an ApprovalGrant")
     _check_now(now, DEFAULT_LEASE)
@@ -639,7 +637,7 @@ def release(
     PlacementConflict
         No placement with this key.
     """
-    _check_key(key)
+    check_key(key)
     _check_now(now, lease)
     lease_until = now + lease
     with ledger.transaction(now) as tx:
